@@ -1,0 +1,169 @@
+//! Creating promo codes: every parameter validated on construction, the name
+//! folded exactly as redemption folds it, duplicates caught by the unique keys.
+
+use chrono::{DateTime, Utc};
+use sqlx::PgConnection;
+
+use super::code_text::{CodeTextError, PromoCodeText};
+use super::reward::{RewardSchedule, RewardScheduleError};
+
+/// Everything a new code needs; `Default` is a standard 1-coin code with no limits.
+#[derive(Clone, Debug)]
+pub struct NewCode {
+    pub name: String,
+    pub currency: String,
+    pub initial_reward: i64,
+    pub min_reward: i64,
+    pub decrease_step: i64,
+    pub activation_limit: Option<i32>,
+    pub starts_at: Option<DateTime<Utc>>,
+    pub ends_at: Option<DateTime<Utc>>,
+    pub egg_slug: Option<String>,
+    pub enabled: bool,
+    pub priority: i32,
+    pub group_id: Option<i64>,
+    pub campaign_id: Option<i64>,
+    pub partner_id: Option<i64>,
+    pub eligible_tiers: Vec<String>,
+    pub eligible_tags: Vec<String>,
+    pub new_player_days: Option<i32>,
+}
+
+impl Default for NewCode {
+    fn default() -> Self {
+        Self {
+            name: String::new(),
+            currency: "COINS".into(),
+            initial_reward: 1,
+            min_reward: 1,
+            decrease_step: 0,
+            activation_limit: None,
+            starts_at: None,
+            ends_at: None,
+            egg_slug: None,
+            enabled: true,
+            priority: 0,
+            group_id: None,
+            campaign_id: None,
+            partner_id: None,
+            eligible_tiers: Vec::new(),
+            eligible_tags: Vec::new(),
+            new_player_days: None,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CodeError {
+    #[error("invalid code name: {0}")]
+    Name(#[from] CodeTextError),
+    #[error("invalid rewards: {0}")]
+    Reward(#[from] RewardScheduleError),
+    #[error("the end is not after the start")]
+    EndBeforeStart,
+    #[error("the activation limit must be positive")]
+    LimitNotPositive,
+    #[error("an easter-egg slug has 3 to 64 lowercase letters, digits and dashes")]
+    BadSlug,
+    #[error("a code with this name already exists")]
+    DuplicateName,
+    #[error("an easter egg with this slug already exists")]
+    DuplicateSlug,
+    #[error("unknown currency")]
+    UnknownCurrency,
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+}
+
+impl NewCode {
+    fn validate(&self) -> Result<(PromoCodeText, RewardSchedule), CodeError> {
+        let text = PromoCodeText::parse(&self.name)?;
+        let schedule = RewardSchedule::new(self.initial_reward, self.min_reward, self.decrease_step)?;
+        if let (Some(start), Some(end)) = (self.starts_at, self.ends_at) {
+            if end <= start {
+                return Err(CodeError::EndBeforeStart);
+            }
+        }
+        if self.activation_limit.is_some_and(|l| l <= 0) {
+            return Err(CodeError::LimitNotPositive);
+        }
+        if let Some(slug) = &self.egg_slug {
+            let valid = (3..=64).contains(&slug.len())
+                && slug.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                && !slug.starts_with('-');
+            if !valid {
+                return Err(CodeError::BadSlug);
+            }
+        }
+        Ok((text, schedule))
+    }
+}
+
+/// Inserts a code and returns its id.
+pub async fn create(conn: &mut PgConnection, code: &NewCode) -> Result<i64, CodeError> {
+    let (text, schedule) = code.validate()?;
+    sqlx::query_scalar!(
+        r#"
+        INSERT INTO promo_codes (name, normalized, currency, initial_reward, current_reward, min_reward,
+                                 decrease_step, activation_limit, starts_at, ends_at, egg_slug, enabled,
+                                 priority, group_id, campaign_id, partner_id, eligible_tiers, eligible_tags,
+                                 new_player_days)
+        VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+        RETURNING id
+        "#,
+        code.name.trim(),
+        text.as_str(),
+        code.currency,
+        schedule.initial,
+        schedule.minimum,
+        schedule.step,
+        code.activation_limit,
+        code.starts_at,
+        code.ends_at,
+        code.egg_slug,
+        code.enabled,
+        code.priority,
+        code.group_id,
+        code.campaign_id,
+        code.partner_id,
+        &code.eligible_tiers,
+        &code.eligible_tags,
+        code.new_player_days,
+    )
+    .fetch_one(conn)
+    .await
+    .map_err(|e| match &e {
+        sqlx::Error::Database(db) => match db.constraint() {
+            Some("promo_codes_normalized_key") => CodeError::DuplicateName,
+            Some("promo_codes_egg_slug_key") => CodeError::DuplicateSlug,
+            Some("promo_codes_currency_fkey") => CodeError::UnknownCurrency,
+            _ => CodeError::Database(e),
+        },
+        _ => CodeError::Database(e),
+    })
+}
+
+/// Stores the localized description and secret message of a code.
+pub async fn set_text(
+    conn: &mut PgConnection,
+    code_id: i64,
+    locale: &str,
+    description: &str,
+    secret_message: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        r#"
+        INSERT INTO promo_code_texts (code_id, locale, description, secret_message)
+        VALUES ($1, $2, $3, $4)
+        ON CONFLICT (code_id, locale) DO UPDATE SET description = EXCLUDED.description,
+                                                    secret_message = EXCLUDED.secret_message
+        "#,
+        code_id,
+        locale,
+        description,
+        secret_message
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,15 @@
+//! The domain core (server only): promo-code text, reward math and the
+//! activation that every reward path goes through. Functions here take a
+//! database connection, never a Leptos or HTTP context.
+
+pub mod activation;
+pub mod code_text;
+pub mod codes;
+pub mod error;
+pub mod reward;
+
+pub use activation::{activate, Activation, ActivationRequest, Channel, CodeRef};
+pub use code_text::{CodeTextError, PromoCodeText};
+pub use codes::{CodeError, NewCode};
+pub use error::ActivationError;
+pub use reward::RewardSchedule;

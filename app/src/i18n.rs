@@ -1,0 +1,81 @@
+//! Languages: every user-visible string lives in `locales/{en,ru}/main.ftl`.
+//! Components translate through leptos-fluent; server code that renders for a
+//! given locale (notifications, emails, API messages) looks up `TRANSLATIONS`.
+
+use fluent_templates::static_loader;
+use leptos::prelude::*;
+use leptos_fluent::leptos_fluent;
+
+static_loader! {
+    pub static TRANSLATIONS = {
+        locales: "./locales",
+        fallback_language: "en",
+    };
+}
+
+/// The languages we ship, as their Fluent ids.
+pub const LOCALES: &[&str] = &["en", "ru"];
+/// The cookie that remembers the chosen language.
+pub const LANGUAGE_COOKIE: &str = "promocodes-lang";
+
+/// Provides the i18n context: language from the cookie, else the browser's
+/// (Accept-Language on the server, `navigator.language` in the browser).
+#[component]
+pub fn I18nProvider(children: Children) -> impl IntoView {
+    leptos_fluent! {
+        children: children(),
+        translations: [TRANSLATIONS],
+        locales: "./locales",
+        default_language: "en",
+        sync_html_tag_lang: true,
+        cookie_name: "promocodes-lang",
+        cookie_attrs: "SameSite=Lax; Path=/; Max-Age=31536000",
+        initial_language_from_cookie: true,
+        set_language_to_cookie: true,
+        initial_language_from_accept_language_header: true,
+        initial_language_from_navigator: true,
+        initial_language_from_navigator_to_cookie: true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    fn message_ids(locale: &str) -> BTreeSet<String> {
+        let path = format!("{}/locales/{locale}/main.ftl", env!("CARGO_MANIFEST_DIR"));
+        let source = std::fs::read_to_string(&path).unwrap();
+        let resource = fluent_syntax::parser::parse(source.as_str()).unwrap_or_else(|(_, errors)| panic!("{path}: {errors:?}"));
+        resource
+            .body
+            .iter()
+            .filter_map(|entry| match entry {
+                fluent_syntax::ast::Entry::Message(m) => Some(m.id.name.to_string()),
+                fluent_syntax::ast::Entry::Term(t) => Some(format!("-{}", t.id.name)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_language_has_every_message() {
+        let reference = message_ids("en");
+        assert!(!reference.is_empty());
+        for locale in LOCALES {
+            let ids = message_ids(locale);
+            let missing: Vec<_> = reference.difference(&ids).collect();
+            let extra: Vec<_> = ids.difference(&reference).collect();
+            assert!(missing.is_empty() && extra.is_empty(), "{locale}: missing {missing:?}, extra {extra:?}");
+        }
+    }
+
+    #[test]
+    fn every_refusal_has_a_message() {
+        use crate::models::RefusalKind::*;
+        let ids = message_ids("en");
+        for kind in [Malformed, Unknown, Disabled, NotStarted, Expired, Exhausted, AlreadyActivated, NotEligible, UnknownPlayer, Internal] {
+            assert!(ids.contains(kind.message_id()), "{kind:?}");
+        }
+    }
+}

@@ -1,0 +1,59 @@
+//! Promocodes: the Leptos application (pages, components, server functions)
+//! and, behind the `ssr` feature, the domain core every reward path calls.
+
+#![recursion_limit = "256"]
+
+pub mod i18n;
+pub mod models;
+pub mod pages;
+
+#[cfg(feature = "ssr")]
+pub mod core;
+
+use leptos::prelude::*;
+use leptos_fluent::move_tr;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    StaticSegment,
+};
+
+/// The HTML document around the app, rendered on the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html>
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="light dark"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/promocodes.css"/>
+        <i18n::I18nProvider>
+            <Title text=move_tr!("app-name")/>
+            <Router>
+                <a class="skip-link" href="#main">{move_tr!("skip-to-content")}</a>
+                <main id="main">
+                    <Routes fallback=pages::NotFound>
+                        <Route path=StaticSegment("") view=pages::HomePage/>
+                    </Routes>
+                </main>
+            </Router>
+        </i18n::I18nProvider>
+    }
+}

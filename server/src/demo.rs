@@ -1,0 +1,65 @@
+//! The demo seeded into a private database: players, admins and one code of
+//! each type (listed in the README). Idempotent: safe to run at every start.
+
+use anyhow::{Context, Result};
+use app::core::{activate, ActivationError, ActivationRequest, Channel, CodeRef, PromoCodeText};
+use sqlx::PgPool;
+
+const DEMO_SQL: &str = include_str!("demo.sql");
+
+/// (username, password, tier) of the seeded players.
+pub const DEMO_PLAYERS: &[(&str, &str, &str)] = &[
+    ("demo", "demo-player", "standard"),
+    ("vip", "vip-player", "vip"),
+    ("earlybird", "earlybird-player", "standard"),
+];
+/// (username, password, role) of the seeded admins.
+pub const DEMO_ADMINS: &[(&str, &str, &str)] = &[("admin", "demo-admin", "admin"), ("viewer", "demo-viewer", "viewer")];
+
+pub async fn seed(pool: &PgPool) -> Result<()> {
+    sqlx::raw_sql(DEMO_SQL).execute(pool).await.context("seeding demo codes")?;
+    for &(username, password, tier) in DEMO_PLAYERS {
+        let exists = sqlx::query_scalar!("SELECT id FROM players WHERE lower(username) = lower($1)", username)
+            .fetch_optional(pool)
+            .await?;
+        if exists.is_none() {
+            let hash = password_auth::generate_hash(password);
+            sqlx::query!(
+                "INSERT INTO players (username, password_hash, tier) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                username,
+                hash,
+                tier
+            )
+            .execute(pool)
+            .await?;
+        }
+    }
+    for &(username, password, role) in DEMO_ADMINS {
+        let exists = sqlx::query_scalar!("SELECT id FROM admins WHERE lower(username) = lower($1)", username)
+            .fetch_optional(pool)
+            .await?;
+        if exists.is_none() {
+            let hash = password_auth::generate_hash(password);
+            sqlx::query!(
+                "INSERT INTO admins (username, password_hash, role) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                username,
+                hash,
+                role
+            )
+            .execute(pool)
+            .await?;
+        }
+    }
+    // SOLD-OUT is a one-time code: the early bird has already taken it,
+    // through the same core as everyone else.
+    let early_bird = sqlx::query_scalar!("SELECT id FROM players WHERE username = 'earlybird'").fetch_one(pool).await?;
+    let request = ActivationRequest {
+        player_id: early_bird,
+        code: CodeRef::Text(PromoCodeText::parse("SOLD-OUT")?),
+        channel: Channel::Job,
+    };
+    match activate(&mut *pool.acquire().await?, &request).await {
+        Ok(_) | Err(ActivationError::AlreadyActivated | ActivationError::Exhausted) => Ok(()),
+        Err(e) => Err(e).context("taking SOLD-OUT for the early bird"),
+    }
+}

@@ -1,0 +1,103 @@
+//! Shared fixtures for the integration tests: a roomy pool on the per-test
+//! database, players, codes, and the bookkeeping invariant every test ends with.
+#![allow(dead_code)]
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use app::core::{activate, codes, Activation, ActivationError, ActivationRequest, Channel, CodeRef, NewCode, PromoCodeText};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::PgPool;
+
+/// `#[sqlx::test]` pools allow 5 connections; concurrency tests want real parallelism.
+pub async fn wide_pool(connect: PgConnectOptions) -> PgPool {
+    PgPoolOptions::new().max_connections(32).connect_with(connect).await.expect("connecting to the test database")
+}
+
+pub async fn player(pool: &PgPool) -> i64 {
+    player_with(pool, "standard", &[]).await
+}
+
+pub async fn player_with(pool: &PgPool, tier: &str, tags: &[&str]) -> i64 {
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    let tags: Vec<String> = tags.iter().map(|t| t.to_string()).collect();
+    sqlx::query_scalar!(
+        "INSERT INTO players (username, tier, tags) VALUES ($1, $2, $3) RETURNING id",
+        format!("player{n}-{}", std::process::id()),
+        tier,
+        &tags
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap()
+}
+
+/// Inserts `count` players in one statement.
+pub async fn players(pool: &PgPool, count: i64) -> Vec<i64> {
+    static BATCH: AtomicU64 = AtomicU64::new(0);
+    let batch = BATCH.fetch_add(1, Ordering::Relaxed);
+    sqlx::query_scalar!(
+        "INSERT INTO players (username) SELECT 'bulk' || $1::text || '-' || g FROM generate_series(1, $2::bigint) g RETURNING id",
+        batch.to_string(),
+        count
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap()
+}
+
+pub async fn code(pool: &PgPool, new: NewCode) -> i64 {
+    codes::create(&mut *pool.acquire().await.unwrap(), &new).await.expect("creating a code")
+}
+
+pub fn fixed(name: &str, reward: i64) -> NewCode {
+    NewCode { name: name.into(), initial_reward: reward, min_reward: reward, ..NewCode::default() }
+}
+
+pub async fn redeem(pool: &PgPool, player_id: i64, text: &str) -> Result<Activation, ActivationError> {
+    let code = CodeRef::Text(PromoCodeText::parse(text)?);
+    activate(&mut *pool.acquire().await?, &ActivationRequest { player_id, code, channel: Channel::Form }).await
+}
+
+pub async fn redeem_egg(pool: &PgPool, player_id: i64, slug: &str) -> Result<Activation, ActivationError> {
+    let code = CodeRef::EggSlug(slug.into());
+    activate(&mut *pool.acquire().await?, &ActivationRequest { player_id, code, channel: Channel::Egg }).await
+}
+
+/// Per currency, the ledger, the activations and the balances agree, every
+/// activation has exactly one ledger entry, one notification and one event,
+/// and each code's counter equals its activations.
+pub async fn assert_books_balance(pool: &PgPool) {
+    let mismatched = sqlx::query!(
+        r#"
+        WITH a AS (SELECT currency, sum(reward)::bigint AS total, count(*) AS n FROM activations GROUP BY currency),
+             l AS (SELECT currency, sum(amount)::bigint AS total, count(*) AS n FROM ledger_entries WHERE source = 'promo_activation' GROUP BY currency),
+             b AS (SELECT currency, sum(amount)::bigint AS total FROM balances GROUP BY currency)
+        SELECT COALESCE(a.currency, l.currency, b.currency) AS currency, a.total AS activations, l.total AS ledger, b.total AS balances
+          FROM a FULL JOIN l USING (currency) FULL JOIN b USING (currency)
+         WHERE a.total IS DISTINCT FROM l.total OR a.total IS DISTINCT FROM b.total OR a.n IS DISTINCT FROM l.n
+        "#
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    assert!(mismatched.is_empty(), "books do not balance: {:?}", mismatched.iter().map(|r| (&r.currency, r.activations, r.ledger, r.balances)).collect::<Vec<_>>());
+
+    let counts = sqlx::query!(
+        r#"
+        SELECT (SELECT count(*) FROM activations) AS "activations!",
+               (SELECT count(*) FROM ledger_entries WHERE activation_id IS NOT NULL) AS "ledger!",
+               (SELECT count(*) FROM notifications WHERE kind = 'activation') AS "notifications!",
+               (SELECT count(*) FROM outbox_events WHERE topic = 'promo.activated') AS "events!",
+               (SELECT count(*) FROM promo_codes c
+                 WHERE c.activation_count <> (SELECT count(*) FROM activations a WHERE a.code_id = c.id)) AS "bad_counters!"
+        "#
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    assert_eq!(counts.ledger, counts.activations, "one ledger entry per activation");
+    assert_eq!(counts.notifications, counts.activations, "one notification per activation");
+    assert_eq!(counts.events, counts.activations, "one outbox event per activation");
+    assert_eq!(counts.bad_counters, 0, "code counters match their activations");
+}
