@@ -226,7 +226,7 @@ impl Drop for LocalPostgres {
 
 /// `$PROMOCODES_PG_BIN`, else the newest `/usr/lib/postgresql/*/bin` (Debian,
 /// Ubuntu), else the directory of `initdb` on `PATH`.
-fn find_bin_dir() -> Result<PathBuf> {
+pub fn find_bin_dir() -> Result<PathBuf> {
     let mut debian: Vec<(u32, PathBuf)> = fs::read_dir("/usr/lib/postgresql")
         .into_iter()
         .flatten()

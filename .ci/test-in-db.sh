@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The part of the suite that needs DATABASE_URL (set by `server with-db`).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+step() { printf '\n==> %s\n' "$*"; }
+
+step ".sqlx/ is current (cargo sqlx prepare --check)"
+.ci/sqlx.sh check
+
+step "unit and integration tests"
+cargo test --workspace --exclude frontend --all-targets
+
+step "release build and browser tests (cargo leptos end-to-end --release)"
+PROMOCODES_SEED_DEMO=1 cargo leptos end-to-end --release

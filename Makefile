@@ -1,0 +1,29 @@
+# Promocodes: `make run` serves the app, `make test` runs every check and test.
+# Both first install what is missing (.ci/toolchain.sh) and both use
+# DATABASE_URL when it is set; otherwise they start a private PostgreSQL.
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+# Build outside the clone so a fresh clone on a warm machine rebuilds little.
+export CARGO_TARGET_DIR ?= $(HOME)/.cache/promocodes/target
+TOOLCHAIN = source "$$(.ci/toolchain.sh $(1))"
+
+.PHONY: run test bench sqlx-prepare fmt
+
+## Serve on http://127.0.0.1:3000 (release build, private database + demo unless DATABASE_URL is set).
+run:
+	@$(call TOOLCHAIN) && cargo leptos serve --release
+
+## Formatting, clippy, unit/integration tests, release site build, browser tests.
+test:
+	@$(call TOOLCHAIN,--with-browser) && .ci/test.sh
+
+## Activation benchmark with pgbench beside it: make bench ARGS="-c 64 -t 10"
+bench:
+	@$(call TOOLCHAIN) && cargo run -q --release -p server --bin bench -- --pgbench $(ARGS)
+
+## Refresh .sqlx/ (the offline query data) after changing a query or a migration.
+sqlx-prepare:
+	@$(call TOOLCHAIN) && cargo build -q -p server && "$$CARGO_TARGET_DIR/debug/server" with-db -- .ci/sqlx.sh prepare
+
+fmt:
+	@$(call TOOLCHAIN) && cargo fmt --all
