@@ -23,7 +23,7 @@ bench:
 
 ## Refresh .sqlx/ (the offline query data) after changing a query or a migration.
 sqlx-prepare:
-	@$(call TOOLCHAIN) && cargo build -q -p server && "$$CARGO_TARGET_DIR/debug/server" with-db -- .ci/sqlx.sh prepare
+	@$(call TOOLCHAIN) && cargo run -q -p localpg -- with-db -- .ci/sqlx.sh prepare
 
 fmt:
 	@$(call TOOLCHAIN) && cargo fmt --all

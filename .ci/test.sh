@@ -12,7 +12,6 @@ cargo clippy --workspace --all-targets -- -D warnings
 cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 
 step "database for the tests"
-cargo build -q -p server
-server="$CARGO_TARGET_DIR/debug/server"
 # Everything below runs with DATABASE_URL: the given one, or a throw-away cluster.
-exec "$server" with-db -- .ci/test-in-db.sh
+cargo build -q -p localpg
+exec "$CARGO_TARGET_DIR/debug/localpg" with-db -- .ci/test-in-db.sh

@@ -46,7 +46,8 @@ mod tests {
     fn message_ids(locale: &str) -> BTreeSet<String> {
         let path = format!("{}/locales/{locale}/main.ftl", env!("CARGO_MANIFEST_DIR"));
         let source = std::fs::read_to_string(&path).unwrap();
-        let resource = fluent_syntax::parser::parse(source.as_str()).unwrap_or_else(|(_, errors)| panic!("{path}: {errors:?}"));
+        let resource = fluent_syntax::parser::parse(source.as_str())
+            .unwrap_or_else(|(_, errors)| panic!("{path}: {errors:?}"));
         resource
             .body
             .iter()
@@ -66,7 +67,10 @@ mod tests {
             let ids = message_ids(locale);
             let missing: Vec<_> = reference.difference(&ids).collect();
             let extra: Vec<_> = ids.difference(&reference).collect();
-            assert!(missing.is_empty() && extra.is_empty(), "{locale}: missing {missing:?}, extra {extra:?}");
+            assert!(
+                missing.is_empty() && extra.is_empty(),
+                "{locale}: missing {missing:?}, extra {extra:?}"
+            );
         }
     }
 
@@ -74,7 +78,18 @@ mod tests {
     fn every_refusal_has_a_message() {
         use crate::models::RefusalKind::*;
         let ids = message_ids("en");
-        for kind in [Malformed, Unknown, Disabled, NotStarted, Expired, Exhausted, AlreadyActivated, NotEligible, UnknownPlayer, Internal] {
+        for kind in [
+            Malformed,
+            Unknown,
+            Disabled,
+            NotStarted,
+            Expired,
+            Exhausted,
+            AlreadyActivated,
+            NotEligible,
+            UnknownPlayer,
+            Internal,
+        ] {
             assert!(ids.contains(kind.message_id()), "{kind:?}");
         }
     }

@@ -1,5 +1,5 @@
 //! Opening the database: the given `DATABASE_URL`, or a private cluster
-//! (see `local_pg`) with its own `promocodes` database; migrations run at start.
+//! (see the `localpg` crate) with its own `promocodes` database; migrations run at start.
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -7,14 +7,12 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::{Connection, PgConnection, PgPool};
+use sqlx::PgPool;
 
-use crate::local_pg::{LocalPgOptions, LocalPostgres};
+pub use localpg::{create_database_if_missing, LOCAL_DB_NAME};
+use localpg::{LocalPgOptions, LocalPostgres};
 
 pub static MIGRATOR: Migrator = sqlx::migrate!("../migrations");
-
-/// The database name used inside a private cluster.
-pub const LOCAL_DB_NAME: &str = "promocodes";
 
 /// Where the data lives, and the private cluster when we run one.
 pub struct Database {
@@ -28,11 +26,15 @@ impl Database {
         if let Some(url) = std::env::var("DATABASE_URL").ok().filter(|u| !u.is_empty()) {
             return Ok(Self { url, local: None });
         }
-        let options = LocalPgOptions::new(base_dir.unwrap_or_else(LocalPgOptions::default_base_dir));
+        let options =
+            LocalPgOptions::new(base_dir.unwrap_or_else(LocalPgOptions::default_base_dir));
         let local = tokio::task::spawn_blocking(move || LocalPostgres::start(&options)).await??;
         let url = local.url(LOCAL_DB_NAME);
         create_database_if_missing(&url).await?;
-        Ok(Self { url, local: Some(local) })
+        Ok(Self {
+            url,
+            local: Some(local),
+        })
     }
 
     pub fn is_private(&self) -> bool {
@@ -63,21 +65,4 @@ impl Database {
 
 pub fn connect_options(url: &str) -> Result<PgConnectOptions> {
     PgConnectOptions::from_str(url).context("DATABASE_URL is not a valid PostgreSQL URL")
-}
-
-/// Creates the database named in `url` through the cluster's `postgres` database.
-pub async fn create_database_if_missing(url: &str) -> Result<()> {
-    let options = connect_options(url)?;
-    let name = options.get_database().unwrap_or(LOCAL_DB_NAME).to_owned();
-    let mut admin = PgConnection::connect_with(&options.clone().database("postgres")).await?;
-    let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
-        .bind(&name)
-        .fetch_one(&mut admin)
-        .await?;
-    if !exists {
-        let quoted = name.replace('"', "\"\"");
-        sqlx::raw_sql(&format!("CREATE DATABASE \"{quoted}\"")).execute(&mut admin).await?;
-    }
-    admin.close().await?;
-    Ok(())
 }

@@ -14,14 +14,23 @@ pub const DEMO_PLAYERS: &[(&str, &str, &str)] = &[
     ("earlybird", "earlybird-player", "standard"),
 ];
 /// (username, password, role) of the seeded admins.
-pub const DEMO_ADMINS: &[(&str, &str, &str)] = &[("admin", "demo-admin", "admin"), ("viewer", "demo-viewer", "viewer")];
+pub const DEMO_ADMINS: &[(&str, &str, &str)] = &[
+    ("admin", "demo-admin", "admin"),
+    ("viewer", "demo-viewer", "viewer"),
+];
 
 pub async fn seed(pool: &PgPool) -> Result<()> {
-    sqlx::raw_sql(DEMO_SQL).execute(pool).await.context("seeding demo codes")?;
+    sqlx::raw_sql(DEMO_SQL)
+        .execute(pool)
+        .await
+        .context("seeding demo codes")?;
     for &(username, password, tier) in DEMO_PLAYERS {
-        let exists = sqlx::query_scalar!("SELECT id FROM players WHERE lower(username) = lower($1)", username)
-            .fetch_optional(pool)
-            .await?;
+        let exists = sqlx::query_scalar!(
+            "SELECT id FROM players WHERE lower(username) = lower($1)",
+            username
+        )
+        .fetch_optional(pool)
+        .await?;
         if exists.is_none() {
             let hash = password_auth::generate_hash(password);
             sqlx::query!(
@@ -35,9 +44,12 @@ pub async fn seed(pool: &PgPool) -> Result<()> {
         }
     }
     for &(username, password, role) in DEMO_ADMINS {
-        let exists = sqlx::query_scalar!("SELECT id FROM admins WHERE lower(username) = lower($1)", username)
-            .fetch_optional(pool)
-            .await?;
+        let exists = sqlx::query_scalar!(
+            "SELECT id FROM admins WHERE lower(username) = lower($1)",
+            username
+        )
+        .fetch_optional(pool)
+        .await?;
         if exists.is_none() {
             let hash = password_auth::generate_hash(password);
             sqlx::query!(
@@ -52,7 +64,9 @@ pub async fn seed(pool: &PgPool) -> Result<()> {
     }
     // SOLD-OUT is a one-time code: the early bird has already taken it,
     // through the same core as everyone else.
-    let early_bird = sqlx::query_scalar!("SELECT id FROM players WHERE username = 'earlybird'").fetch_one(pool).await?;
+    let early_bird = sqlx::query_scalar!("SELECT id FROM players WHERE username = 'earlybird'")
+        .fetch_one(pool)
+        .await?;
     let request = ActivationRequest {
         player_id: early_bird,
         code: CodeRef::Text(PromoCodeText::parse("SOLD-OUT")?),

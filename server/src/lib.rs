@@ -3,5 +3,4 @@
 
 pub mod db;
 pub mod demo;
-pub mod local_pg;
 pub mod router;

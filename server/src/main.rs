@@ -8,7 +8,6 @@ use clap::{Parser, Subcommand};
 use leptos::prelude::get_configuration;
 
 use server::db::Database;
-use server::local_pg::{LocalPgOptions, LocalPostgres};
 use server::router::{router, AppState};
 
 #[derive(Parser)]
@@ -25,12 +24,6 @@ enum Command {
     Serve,
     /// Apply the migrations to the database and exit.
     Migrate,
-    /// Run COMMAND with DATABASE_URL set: the given one, or a throw-away
-    /// private cluster that is removed afterwards (used by the test suite).
-    WithDb {
-        #[arg(trailing_var_arg = true, required = true, value_name = "COMMAND")]
-        command: Vec<String>,
-    },
 }
 
 fn main() -> ExitCode {
@@ -41,12 +34,9 @@ fn main() -> ExitCode {
         )
         .init();
     let cli = Cli::parse();
-    let result = match cli.command.unwrap_or(Command::Serve) {
-        Command::WithDb { command } => with_db(&command),
-        command => tokio::runtime::Runtime::new()
-            .context("starting the async runtime")
-            .and_then(|rt| rt.block_on(run(command))),
-    };
+    let result = tokio::runtime::Runtime::new()
+        .context("starting the async runtime")
+        .and_then(|rt| rt.block_on(run(cli.command.unwrap_or(Command::Serve))));
     match result {
         Ok(code) => code,
         Err(e) => {
@@ -61,7 +51,6 @@ async fn run(command: Command) -> Result<ExitCode> {
     let outcome = match command {
         Command::Serve => serve(&database).await,
         Command::Migrate => database.connect(2).await.map(|_| ()),
-        Command::WithDb { .. } => unreachable!("handled before the runtime starts"),
     };
     database.shutdown()?;
     outcome.map(|()| ExitCode::SUCCESS)
@@ -78,12 +67,20 @@ async fn serve(database: &Database) -> Result<()> {
     }
     let conf = get_configuration(None).context("reading the Leptos configuration")?;
     let addr = conf.leptos_options.site_addr;
-    let app = router(AppState { leptos_options: conf.leptos_options, pool: pool.clone() });
-    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?;
+    let app = router(AppState {
+        leptos_options: conf.leptos_options,
+        pool: pool.clone(),
+    });
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("binding {addr}"))?;
     tracing::info!("listening on http://{addr}");
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
     pool.close().await;
     Ok(())
 }
@@ -105,30 +102,4 @@ async fn shutdown_signal() {
         () = terminate => {},
     }
     tracing::info!("shutting down");
-}
-
-/// Runs `command` with a database: `DATABASE_URL` if set, else a fresh
-/// private cluster in a temporary directory, deleted afterwards.
-fn with_db(command: &[String]) -> Result<ExitCode> {
-    let (program, args) = command.split_first().context("no command given")?;
-    let mut child = std::process::Command::new(program);
-    child.args(args);
-    let mut cluster = None;
-    let scratch = std::env::temp_dir().join(format!("promocodes-test-{}", std::process::id()));
-    if std::env::var("DATABASE_URL").map_or(true, |u| u.is_empty()) {
-        let local = LocalPostgres::start(&LocalPgOptions::new(scratch.clone()))?;
-        let url = local.url(server::db::LOCAL_DB_NAME);
-        tokio::runtime::Runtime::new()?.block_on(server::db::create_database_if_missing(&url))?;
-        tracing::info!(%url, "throw-away PostgreSQL ready");
-        child.env("DATABASE_URL", url);
-        cluster = Some(local);
-    }
-    let status = child.status().with_context(|| format!("running {program}"));
-    if let Some(mut local) = cluster {
-        local.stop()?;
-        drop(local);
-        let _ = std::fs::remove_dir_all(&scratch);
-    }
-    let status = status?;
-    Ok(ExitCode::from(status.code().unwrap_or(1).clamp(0, 255) as u8))
 }

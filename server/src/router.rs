@@ -36,7 +36,10 @@ pub fn router(state: AppState) -> Router {
 
 /// Ready when the database answers.
 async fn readyz(State(pool): State<PgPool>) -> (StatusCode, &'static str) {
-    match sqlx::query_scalar!("SELECT 1 AS \"one!\"").fetch_one(&pool).await {
+    match sqlx::query_scalar!("SELECT 1 AS \"one!\"")
+        .fetch_one(&pool)
+        .await
+    {
         Ok(_) => (StatusCode::OK, "ready"),
         Err(e) => {
             tracing::warn!(error = %e, "readiness check failed");

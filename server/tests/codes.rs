@@ -2,8 +2,8 @@
 
 mod common;
 
-use app::core::{CodeError, CodeTextError, NewCode, RewardSchedule};
 use app::core::reward::RewardScheduleError;
+use app::core::{CodeError, CodeTextError, NewCode, RewardSchedule};
 use chrono::{Duration, Utc};
 use common::*;
 use sqlx::PgPool;
@@ -13,7 +13,9 @@ async fn names_are_unique_after_normalization(pool: PgPool) {
     code(&pool, fixed("Summer-26", 1)).await;
     let mut conn = pool.acquire().await.unwrap();
     for twin in ["SUMMER26", "summer 26", "ＳＵＭＭＥＲ２６", "sum_mer-26"] {
-        let err = app::core::codes::create(&mut conn, &fixed(twin, 1)).await.unwrap_err();
+        let err = app::core::codes::create(&mut conn, &fixed(twin, 1))
+            .await
+            .unwrap_err();
         assert!(matches!(err, CodeError::DuplicateName), "{twin}: {err:?}");
     }
 }
@@ -22,20 +24,64 @@ async fn names_are_unique_after_normalization(pool: PgPool) {
 async fn insane_parameters_are_refused(pool: PgPool) {
     let mut conn = pool.acquire().await.unwrap();
     let now = Utc::now();
-    let cases: Vec<(NewCode, fn(&CodeError) -> bool)> = vec![
-        (NewCode { min_reward: 200, ..fixed("A1", 100) }, |e| matches!(e, CodeError::Reward(RewardScheduleError::MinimumAboveInitial))),
-        (NewCode { starts_at: Some(now), ends_at: Some(now - Duration::hours(1)), ..fixed("A2", 1) }, |e| matches!(e, CodeError::EndBeforeStart)),
-        (NewCode { activation_limit: Some(0), ..fixed("A3", 1) }, |e| matches!(e, CodeError::LimitNotPositive)),
-        (NewCode { egg_slug: Some("Bad Slug".into()), ..fixed("A4", 1) }, |e| matches!(e, CodeError::BadSlug)),
-        (NewCode { currency: "NOPE".into(), ..fixed("A5", 1) }, |e| matches!(e, CodeError::UnknownCurrency)),
-        (fixed("a*b", 1), |e| matches!(e, CodeError::Name(CodeTextError::InvalidCharacter))),
-        (fixed("", 1), |e| matches!(e, CodeError::Name(CodeTextError::Empty))),
+    type Expectation = fn(&CodeError) -> bool;
+    let cases: Vec<(NewCode, Expectation)> = vec![
+        (
+            NewCode {
+                min_reward: 200,
+                ..fixed("A1", 100)
+            },
+            |e| {
+                matches!(
+                    e,
+                    CodeError::Reward(RewardScheduleError::MinimumAboveInitial)
+                )
+            },
+        ),
+        (
+            NewCode {
+                starts_at: Some(now),
+                ends_at: Some(now - Duration::hours(1)),
+                ..fixed("A2", 1)
+            },
+            |e| matches!(e, CodeError::EndBeforeStart),
+        ),
+        (
+            NewCode {
+                activation_limit: Some(0),
+                ..fixed("A3", 1)
+            },
+            |e| matches!(e, CodeError::LimitNotPositive),
+        ),
+        (
+            NewCode {
+                egg_slug: Some("Bad Slug".into()),
+                ..fixed("A4", 1)
+            },
+            |e| matches!(e, CodeError::BadSlug),
+        ),
+        (
+            NewCode {
+                currency: "NOPE".into(),
+                ..fixed("A5", 1)
+            },
+            |e| matches!(e, CodeError::UnknownCurrency),
+        ),
+        (fixed("a*b", 1), |e| {
+            matches!(e, CodeError::Name(CodeTextError::InvalidCharacter))
+        }),
+        (fixed("", 1), |e| {
+            matches!(e, CodeError::Name(CodeTextError::Empty))
+        }),
     ];
     for (new, expected) in cases {
         let err = app::core::codes::create(&mut conn, &new).await.unwrap_err();
         assert!(expected(&err), "{}: {err:?}", new.name);
     }
-    let count = sqlx::query_scalar!(r#"SELECT count(*) AS "n!" FROM promo_codes"#).fetch_one(&mut *conn).await.unwrap();
+    let count = sqlx::query_scalar!(r#"SELECT count(*) AS "n!" FROM promo_codes"#)
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
     assert_eq!(count, 0);
     assert!(RewardSchedule::new(100, 10, 5).is_ok());
 }
@@ -57,17 +103,37 @@ async fn the_schema_refuses_what_the_core_would(pool: PgPool) {
 async fn the_demo_seed_is_valid_and_idempotent(pool: PgPool) {
     server::demo::seed(&pool).await.unwrap();
     server::demo::seed(&pool).await.unwrap();
-    let rows = sqlx::query!("SELECT name, normalized FROM promo_codes").fetch_all(&pool).await.unwrap();
+    let rows = sqlx::query!("SELECT name, normalized FROM promo_codes")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
     assert!(rows.len() >= 5);
     for row in rows {
-        assert_eq!(app::core::PromoCodeText::parse(&row.name).unwrap().as_str(), row.normalized);
+        assert_eq!(
+            app::core::PromoCodeText::parse(&row.name).unwrap().as_str(),
+            row.normalized
+        );
     }
     // SOLD-OUT was taken by the early bird through the core.
-    let sold_out = sqlx::query!("SELECT activation_count, activation_limit FROM promo_codes WHERE normalized = 'SOLDOUT'").fetch_one(&pool).await.unwrap();
-    assert_eq!((sold_out.activation_count, sold_out.activation_limit), (1, Some(1)));
+    let sold_out = sqlx::query!(
+        "SELECT activation_count, activation_limit FROM promo_codes WHERE normalized = 'SOLDOUT'"
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        (sold_out.activation_count, sold_out.activation_limit),
+        (1, Some(1))
+    );
     let p = player(&pool).await;
-    assert!(matches!(redeem(&pool, p, "sold-out").await, Err(app::core::ActivationError::Exhausted)));
+    assert!(matches!(
+        redeem(&pool, p, "sold-out").await,
+        Err(app::core::ActivationError::Exhausted)
+    ));
     assert_eq!(redeem(&pool, p, "welcome-100").await.unwrap().reward, 100);
-    assert_eq!(redeem_egg(&pool, p, "golden-lantern").await.unwrap().reward, 300);
+    assert_eq!(
+        redeem_egg(&pool, p, "golden-lantern").await.unwrap().reward,
+        300
+    );
     assert_books_balance(&pool).await;
 }

@@ -129,7 +129,9 @@ pub async fn activate(
             let state = code_state(conn, &request.code, request.player_id).await?;
             Err(state.refusal().unwrap_or(ActivationError::Exhausted))
         }
-        Err(sqlx::Error::Database(e)) if e.constraint() == Some("activations_code_id_player_id_key") => {
+        Err(sqlx::Error::Database(e))
+            if e.constraint() == Some("activations_code_id_player_id_key") =>
+        {
             Err(ActivationError::AlreadyActivated)
         }
         Err(e) => Err(e.into()),

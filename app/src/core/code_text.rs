@@ -96,24 +96,41 @@ mod tests {
             "sum\u{200B}mer26",
             "\tsummer\u{00A0}26\n",
         ] {
-            assert_eq!(PromoCodeText::parse(variant).unwrap(), canonical, "{variant:?}");
+            assert_eq!(
+                PromoCodeText::parse(variant).unwrap(),
+                canonical,
+                "{variant:?}"
+            );
         }
     }
 
     #[test]
     fn keeps_non_latin_letters() {
-        assert_eq!(PromoCodeText::parse("лето-2026").unwrap().as_str(), "ЛЕТО2026");
+        assert_eq!(
+            PromoCodeText::parse("лето-2026").unwrap().as_str(),
+            "ЛЕТО2026"
+        );
     }
 
     #[test]
     fn refuses_empty_long_and_symbols() {
         assert_eq!(PromoCodeText::parse(" - _ "), Err(CodeTextError::Empty));
         assert_eq!(PromoCodeText::parse(""), Err(CodeTextError::Empty));
-        assert_eq!(PromoCodeText::parse(&"A".repeat(65)), Err(CodeTextError::TooLong));
-        assert_eq!(PromoCodeText::parse(&"A".repeat(10_000)), Err(CodeTextError::TooLong));
+        assert_eq!(
+            PromoCodeText::parse(&"A".repeat(65)),
+            Err(CodeTextError::TooLong)
+        );
+        assert_eq!(
+            PromoCodeText::parse(&"A".repeat(10_000)),
+            Err(CodeTextError::TooLong)
+        );
         assert!(PromoCodeText::parse(&"A".repeat(64)).is_ok());
         for bad in ["CODE'; DROP TABLE x", "A%B", "A*", "<script>", "CODE\u{0}"] {
-            assert_eq!(PromoCodeText::parse(bad), Err(CodeTextError::InvalidCharacter), "{bad:?}");
+            assert_eq!(
+                PromoCodeText::parse(bad),
+                Err(CodeTextError::InvalidCharacter),
+                "{bad:?}"
+            );
         }
     }
 

@@ -78,7 +78,8 @@ pub enum CodeError {
 impl NewCode {
     fn validate(&self) -> Result<(PromoCodeText, RewardSchedule), CodeError> {
         let text = PromoCodeText::parse(&self.name)?;
-        let schedule = RewardSchedule::new(self.initial_reward, self.min_reward, self.decrease_step)?;
+        let schedule =
+            RewardSchedule::new(self.initial_reward, self.min_reward, self.decrease_step)?;
         if let (Some(start), Some(end)) = (self.starts_at, self.ends_at) {
             if end <= start {
                 return Err(CodeError::EndBeforeStart);
@@ -89,7 +90,9 @@ impl NewCode {
         }
         if let Some(slug) = &self.egg_slug {
             let valid = (3..=64).contains(&slug.len())
-                && slug.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                && slug
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
                 && !slug.starts_with('-');
             if !valid {
                 return Err(CodeError::BadSlug);

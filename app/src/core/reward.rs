@@ -38,7 +38,11 @@ impl RewardSchedule {
         if !(0..=initial).contains(&step) {
             return Err(RewardScheduleError::StepOutOfRange);
         }
-        Ok(Self { initial, minimum, step })
+        Ok(Self {
+            initial,
+            minimum,
+            step,
+        })
     }
 
     /// A fixed reward: every activation gets `amount`.
@@ -74,11 +78,26 @@ mod tests {
 
     #[test]
     fn refuses_insane_bounds() {
-        assert_eq!(RewardSchedule::new(0, 1, 0), Err(RewardScheduleError::InitialNotPositive));
-        assert_eq!(RewardSchedule::new(10, 0, 0), Err(RewardScheduleError::MinimumNotPositive));
-        assert_eq!(RewardSchedule::new(10, 11, 0), Err(RewardScheduleError::MinimumAboveInitial));
-        assert_eq!(RewardSchedule::new(10, 1, 11), Err(RewardScheduleError::StepOutOfRange));
-        assert_eq!(RewardSchedule::new(10, 1, -1), Err(RewardScheduleError::StepOutOfRange));
+        assert_eq!(
+            RewardSchedule::new(0, 1, 0),
+            Err(RewardScheduleError::InitialNotPositive)
+        );
+        assert_eq!(
+            RewardSchedule::new(10, 0, 0),
+            Err(RewardScheduleError::MinimumNotPositive)
+        );
+        assert_eq!(
+            RewardSchedule::new(10, 11, 0),
+            Err(RewardScheduleError::MinimumAboveInitial)
+        );
+        assert_eq!(
+            RewardSchedule::new(10, 1, 11),
+            Err(RewardScheduleError::StepOutOfRange)
+        );
+        assert_eq!(
+            RewardSchedule::new(10, 1, -1),
+            Err(RewardScheduleError::StepOutOfRange)
+        );
     }
 
     proptest! {

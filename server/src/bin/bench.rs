@@ -12,14 +12,16 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
-use app::core::{activate, codes, ActivationError, ActivationRequest, Channel, CodeRef, NewCode, PromoCodeText};
+use app::core::{
+    activate, codes, ActivationError, ActivationRequest, Channel, CodeRef, NewCode, PromoCodeText,
+};
 use clap::{Parser, ValueEnum};
 use hdrhistogram::Histogram;
 use sqlx::postgres::PgPoolOptions;
 use sqlx::{Connection, PgConnection, PgPool};
 
+use localpg::{LocalPgOptions, LocalPostgres};
 use server::db::{connect_options, MIGRATOR};
-use server::local_pg::{LocalPgOptions, LocalPostgres};
 
 #[derive(Parser)]
 #[command(about = "Benchmark the activation core")]
@@ -66,7 +68,10 @@ fn main() -> Result<()> {
             url
         }
     };
-    let result = tokio::runtime::Builder::new_multi_thread().enable_all().build()?.block_on(run(&args, &base_url));
+    let result = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?
+        .block_on(run(&args, &base_url));
     if let Some(mut local) = cluster {
         local.stop()?;
         drop(local);
@@ -77,9 +82,15 @@ fn main() -> Result<()> {
 
 async fn run(args: &Args, base_url: &str) -> Result<()> {
     let base = connect_options(base_url)?;
-    let mut admin = PgConnection::connect_with(&base).await.context("connecting")?;
-    sqlx::raw_sql(&format!("DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")).execute(&mut admin).await?;
-    sqlx::raw_sql(&format!("CREATE DATABASE {BENCH_DB}")).execute(&mut admin).await?;
+    let mut admin = PgConnection::connect_with(&base)
+        .await
+        .context("connecting")?;
+    sqlx::raw_sql(&format!("DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)"))
+        .execute(&mut admin)
+        .await?;
+    sqlx::raw_sql(&format!("CREATE DATABASE {BENCH_DB}"))
+        .execute(&mut admin)
+        .await?;
     admin.close().await?;
     let options = base.clone().database(BENCH_DB);
     let pool = PgPoolOptions::new()
@@ -101,26 +112,63 @@ async fn run(args: &Args, base_url: &str) -> Result<()> {
         "activation core benchmark: C={} T={}s, PostgreSQL {}",
         args.concurrency,
         args.seconds,
-        sqlx::query_scalar!("SELECT current_setting('server_version') AS \"v!\"").fetch_one(&pool).await?
+        sqlx::query_scalar!("SELECT current_setting('server_version') AS \"v!\"")
+            .fetch_one(&pool)
+            .await?
     );
 
     if matches!(args.scenario, Scenario::Hot | Scenario::Both) {
         let mut conn = pool.acquire().await?;
-        codes::create(&mut conn, &NewCode { name: "HOT".into(), initial_reward: 1_000_000, min_reward: 1, decrease_step: 1, ..NewCode::default() }).await?;
+        codes::create(
+            &mut conn,
+            &NewCode {
+                name: "HOT".into(),
+                initial_reward: 1_000_000,
+                min_reward: 1,
+                decrease_step: 1,
+                ..NewCode::default()
+            },
+        )
+        .await?;
         drop(conn);
         let hot = vec![PromoCodeText::parse("HOT")?];
-        scenario("hot (1 decreasing code)", args, &pool, hot, &players, &next_player).await?;
+        scenario(
+            "hot (1 decreasing code)",
+            args,
+            &pool,
+            hot,
+            &players,
+            &next_player,
+        )
+        .await?;
     }
     if matches!(args.scenario, Scenario::Many | Scenario::Both) {
         let mut conn = pool.acquire().await?;
         let mut texts = Vec::with_capacity(args.codes);
         for i in 0..args.codes {
             let name = format!("MANY{i}");
-            codes::create(&mut conn, &NewCode { name: name.clone(), initial_reward: 10, min_reward: 10, ..NewCode::default() }).await?;
+            codes::create(
+                &mut conn,
+                &NewCode {
+                    name: name.clone(),
+                    initial_reward: 10,
+                    min_reward: 10,
+                    ..NewCode::default()
+                },
+            )
+            .await?;
             texts.push(PromoCodeText::parse(&name)?);
         }
         drop(conn);
-        scenario(&format!("many ({} codes)", args.codes), args, &pool, texts, &players, &next_player).await?;
+        scenario(
+            &format!("many ({} codes)", args.codes),
+            args,
+            &pool,
+            texts,
+            &players,
+            &next_player,
+        )
+        .await?;
     }
 
     let unbalanced: i64 = sqlx::query_scalar!(
@@ -152,16 +200,29 @@ async fn scenario(
     let started = Instant::now();
     let tasks: Vec<_> = (0..args.concurrency)
         .map(|task| {
-            let (pool, codes, players, next_player) = (pool.clone(), codes.clone(), players.clone(), next_player.clone());
+            let (pool, codes, players, next_player) = (
+                pool.clone(),
+                codes.clone(),
+                players.clone(),
+                next_player.clone(),
+            );
             tokio::spawn(async move {
-                let mut latencies = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).expect("histogram bounds");
+                let mut latencies =
+                    Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).expect("histogram bounds");
                 let mut refused = 0u64;
                 let mut i = task;
                 while Instant::now() < deadline {
-                    let Some(&player_id) = players.get(next_player.fetch_add(1, Ordering::Relaxed)) else { break };
+                    let Some(&player_id) = players.get(next_player.fetch_add(1, Ordering::Relaxed))
+                    else {
+                        break;
+                    };
                     let code = CodeRef::Text(codes[i % codes.len()].clone());
                     i = i.wrapping_add(7919);
-                    let request = ActivationRequest { player_id, code, channel: Channel::Job };
+                    let request = ActivationRequest {
+                        player_id,
+                        code,
+                        channel: Channel::Job,
+                    };
                     let t0 = Instant::now();
                     let mut conn = pool.acquire().await?;
                     match activate(&mut conn, &request).await {
@@ -199,33 +260,65 @@ async fn scenario(
 }
 
 /// pgbench on the same database: `UPDATE` of a single row, C clients, 2 threads.
-async fn pgbench(args: &Args, options: &sqlx::postgres::PgConnectOptions, base_url: &str) -> Result<()> {
+async fn pgbench(
+    args: &Args,
+    options: &sqlx::postgres::PgConnectOptions,
+    base_url: &str,
+) -> Result<()> {
     let mut conn = PgConnection::connect_with(options).await?;
     sqlx::raw_sql("CREATE TABLE IF NOT EXISTS pgbench_one (id int PRIMARY KEY, n bigint NOT NULL); INSERT INTO pgbench_one VALUES (1, 0) ON CONFLICT DO NOTHING")
         .execute(&mut conn)
         .await?;
     conn.close().await?;
-    let script = std::env::temp_dir().join(format!("promocodes-pgbench-{}.sql", std::process::id()));
+    let script =
+        std::env::temp_dir().join(format!("promocodes-pgbench-{}.sql", std::process::id()));
     std::fs::write(&script, "UPDATE pgbench_one SET n = n + 1 WHERE id = 1;\n")?;
-    let bin = server::local_pg::find_bin_dir().map(|d| d.join("pgbench")).unwrap_or_else(|_| "pgbench".into());
+    let bin = localpg::find_bin_dir()
+        .map(|d| d.join("pgbench"))
+        .unwrap_or_else(|_| "pgbench".into());
     // libpq understands the same URL, with the bench database swapped in.
     let url = match base_url.split_once('?') {
-        Some((head, query)) => format!("{}/{BENCH_DB}?{query}", head.rsplit_once('/').map_or(head, |(h, _)| h)),
-        None => format!("{}/{BENCH_DB}", base_url.rsplit_once('/').map_or(base_url, |(h, _)| h)),
+        Some((head, query)) => format!(
+            "{}/{BENCH_DB}?{query}",
+            head.rsplit_once('/').map_or(head, |(h, _)| h)
+        ),
+        None => format!(
+            "{}/{BENCH_DB}",
+            base_url.rsplit_once('/').map_or(base_url, |(h, _)| h)
+        ),
     };
     let output = std::process::Command::new(bin)
         .args(["-n", "-f"])
         .arg(&script)
-        .args(["-c", &args.concurrency.to_string(), "-j", "2", "-T", &args.seconds.to_string(), &url])
+        .args([
+            "-c",
+            &args.concurrency.to_string(),
+            "-j",
+            "2",
+            "-T",
+            &args.seconds.to_string(),
+            &url,
+        ])
         .output()
         .context("running pgbench")?;
     let _ = std::fs::remove_file(&script);
     let text = String::from_utf8_lossy(&output.stdout);
     if !output.status.success() {
-        bail!("pgbench failed: {}{}", text, String::from_utf8_lossy(&output.stderr));
+        bail!(
+            "pgbench failed: {}{}",
+            text,
+            String::from_utf8_lossy(&output.stderr)
+        );
     }
-    println!("pgbench one-row UPDATE, -c {} -j 2 -T {}:", args.concurrency, args.seconds);
-    for line in text.lines().filter(|l| l.starts_with("latency average") || l.starts_with("tps") || l.starts_with("number of transactions actually")) {
+    println!(
+        "pgbench one-row UPDATE, -c {} -j 2 -T {}:",
+        args.concurrency, args.seconds
+    );
+    for line in text.lines().filter(|l| {
+        l.starts_with("latency average")
+            || l.starts_with("tps")
+            || l.starts_with("number of transactions actually")
+    }) {
         println!("  {line}");
     }
     Ok(())

@@ -4,13 +4,20 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use app::core::{activate, codes, Activation, ActivationError, ActivationRequest, Channel, CodeRef, NewCode, PromoCodeText};
+use app::core::{
+    activate, codes, Activation, ActivationError, ActivationRequest, Channel, CodeRef, NewCode,
+    PromoCodeText,
+};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::PgPool;
 
 /// `#[sqlx::test]` pools allow 5 connections; concurrency tests want real parallelism.
 pub async fn wide_pool(connect: PgConnectOptions) -> PgPool {
-    PgPoolOptions::new().max_connections(32).connect_with(connect).await.expect("connecting to the test database")
+    PgPoolOptions::new()
+        .max_connections(32)
+        .connect_with(connect)
+        .await
+        .expect("connecting to the test database")
 }
 
 pub async fn player(pool: &PgPool) -> i64 {
@@ -47,21 +54,52 @@ pub async fn players(pool: &PgPool, count: i64) -> Vec<i64> {
 }
 
 pub async fn code(pool: &PgPool, new: NewCode) -> i64 {
-    codes::create(&mut *pool.acquire().await.unwrap(), &new).await.expect("creating a code")
+    codes::create(&mut pool.acquire().await.unwrap(), &new)
+        .await
+        .expect("creating a code")
 }
 
 pub fn fixed(name: &str, reward: i64) -> NewCode {
-    NewCode { name: name.into(), initial_reward: reward, min_reward: reward, ..NewCode::default() }
+    NewCode {
+        name: name.into(),
+        initial_reward: reward,
+        min_reward: reward,
+        ..NewCode::default()
+    }
 }
 
-pub async fn redeem(pool: &PgPool, player_id: i64, text: &str) -> Result<Activation, ActivationError> {
+pub async fn redeem(
+    pool: &PgPool,
+    player_id: i64,
+    text: &str,
+) -> Result<Activation, ActivationError> {
     let code = CodeRef::Text(PromoCodeText::parse(text)?);
-    activate(&mut *pool.acquire().await?, &ActivationRequest { player_id, code, channel: Channel::Form }).await
+    activate(
+        &mut *pool.acquire().await?,
+        &ActivationRequest {
+            player_id,
+            code,
+            channel: Channel::Form,
+        },
+    )
+    .await
 }
 
-pub async fn redeem_egg(pool: &PgPool, player_id: i64, slug: &str) -> Result<Activation, ActivationError> {
+pub async fn redeem_egg(
+    pool: &PgPool,
+    player_id: i64,
+    slug: &str,
+) -> Result<Activation, ActivationError> {
     let code = CodeRef::EggSlug(slug.into());
-    activate(&mut *pool.acquire().await?, &ActivationRequest { player_id, code, channel: Channel::Egg }).await
+    activate(
+        &mut *pool.acquire().await?,
+        &ActivationRequest {
+            player_id,
+            code,
+            channel: Channel::Egg,
+        },
+    )
+    .await
 }
 
 /// Per currency, the ledger, the activations and the balances agree, every
@@ -81,7 +119,14 @@ pub async fn assert_books_balance(pool: &PgPool) {
     .fetch_all(pool)
     .await
     .unwrap();
-    assert!(mismatched.is_empty(), "books do not balance: {:?}", mismatched.iter().map(|r| (&r.currency, r.activations, r.ledger, r.balances)).collect::<Vec<_>>());
+    assert!(
+        mismatched.is_empty(),
+        "books do not balance: {:?}",
+        mismatched
+            .iter()
+            .map(|r| (&r.currency, r.activations, r.ledger, r.balances))
+            .collect::<Vec<_>>()
+    );
 
     let counts = sqlx::query!(
         r#"
@@ -96,8 +141,20 @@ pub async fn assert_books_balance(pool: &PgPool) {
     .fetch_one(pool)
     .await
     .unwrap();
-    assert_eq!(counts.ledger, counts.activations, "one ledger entry per activation");
-    assert_eq!(counts.notifications, counts.activations, "one notification per activation");
-    assert_eq!(counts.events, counts.activations, "one outbox event per activation");
-    assert_eq!(counts.bad_counters, 0, "code counters match their activations");
+    assert_eq!(
+        counts.ledger, counts.activations,
+        "one ledger entry per activation"
+    );
+    assert_eq!(
+        counts.notifications, counts.activations,
+        "one notification per activation"
+    );
+    assert_eq!(
+        counts.events, counts.activations,
+        "one outbox event per activation"
+    );
+    assert_eq!(
+        counts.bad_counters, 0,
+        "code counters match their activations"
+    );
 }

@@ -1,6 +1,7 @@
 //! A private PostgreSQL cluster started from the installed binaries, for when
 //! no `DATABASE_URL` is given: initialised once in a data directory, listening
 //! only on a Unix socket inside it, stopped again by whoever started it.
+//! Kept free of sqlx query macros so it builds before any query data exists.
 
 use std::ffi::OsStr;
 use std::fs;
@@ -9,6 +10,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use anyhow::{bail, Context, Result};
+use sqlx::postgres::PgConnectOptions;
+use sqlx::{Connection, PgConnection};
 
 /// The socket file name PostgreSQL creates for its default port.
 const SOCKET_FILE: &str = ".s.PGSQL.5432";
@@ -102,13 +105,24 @@ impl LocalPostgres {
             fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
         }
         fs::set_permissions(&socket_dir, fs::Permissions::from_mode(0o700))?;
-        let this = Self { data_dir, socket_dir, bin_dir, run_as, started_here: false };
+        let this = Self {
+            data_dir,
+            socket_dir,
+            bin_dir,
+            run_as,
+            started_here: false,
+        };
         if let Some(user) = &this.run_as {
             chown_to(&base, user)?;
             chown_to(&this.socket_dir, user)?;
             // The owner must reach the directory through its parents.
             this.run_pg(Command::new("test").args(["-x", &base.to_string_lossy()]))
-                .with_context(|| format!("user '{user}' cannot reach {}; choose another PROMOCODES_DATA_DIR", base.display()))?;
+                .with_context(|| {
+                    format!(
+                        "user '{user}' cannot reach {}; choose another PROMOCODES_DATA_DIR",
+                        base.display()
+                    )
+                })?;
         }
 
         if !this.data_dir.join("PG_VERSION").exists() {
@@ -123,8 +137,15 @@ impl LocalPostgres {
                 fs::File::create(&log)?;
                 chown_to(&log, user)?;
             }
-            this.pg_ctl(&[OsStr::new("start"), OsStr::new("-w"), OsStr::new("-t"), OsStr::new("60"), OsStr::new("-l"), log.as_os_str()])
-                .with_context(|| format!("starting PostgreSQL; see {}", log.display()))?;
+            this.pg_ctl(&[
+                OsStr::new("start"),
+                OsStr::new("-w"),
+                OsStr::new("-t"),
+                OsStr::new("60"),
+                OsStr::new("-l"),
+                log.as_os_str(),
+            ])
+            .with_context(|| format!("starting PostgreSQL; see {}", log.display()))?;
             this.started_here = true;
             tracing::info!(data_dir = %this.data_dir.display(), "private PostgreSQL started");
         }
@@ -133,7 +154,10 @@ impl LocalPostgres {
 
     /// A connection URL for database `db` over the cluster's socket.
     pub fn url(&self, db: &str) -> String {
-        format!("postgres://postgres@localhost/{db}?host={}", self.socket_dir.display())
+        format!(
+            "postgres://postgres@localhost/{db}?host={}",
+            self.socket_dir.display()
+        )
     }
 
     pub fn data_dir(&self) -> &Path {
@@ -144,7 +168,12 @@ impl LocalPostgres {
     /// belongs to someone else and keeps running.
     pub fn stop(&mut self) -> Result<()> {
         if self.started_here {
-            self.pg_ctl(&[OsStr::new("stop"), OsStr::new("-m"), OsStr::new("fast"), OsStr::new("-w")])?;
+            self.pg_ctl(&[
+                OsStr::new("stop"),
+                OsStr::new("-m"),
+                OsStr::new("fast"),
+                OsStr::new("-w"),
+            ])?;
             self.started_here = false;
             tracing::info!("private PostgreSQL stopped");
         }
@@ -158,12 +187,16 @@ impl LocalPostgres {
             chown_to(&self.data_dir, user)?;
         }
         let initdb = self.bin_dir.join("initdb");
-        self.run_pg(
-            Command::new(&initdb)
-                .arg("-D")
-                .arg(&self.data_dir)
-                .args(["-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-instructions"]),
-        )
+        self.run_pg(Command::new(&initdb).arg("-D").arg(&self.data_dir).args([
+            "-U",
+            "postgres",
+            "-A",
+            "trust",
+            "-E",
+            "UTF8",
+            "--locale=C",
+            "--no-instructions",
+        ]))
         .context("initdb failed")?;
         // Only a socket in a directory of our own: nobody else can connect, and
         // no TCP port can clash with another server.
@@ -185,7 +218,12 @@ impl LocalPostgres {
     }
 
     fn pg_ctl(&self, args: &[&OsStr]) -> Result<()> {
-        self.run_pg(Command::new(self.bin_dir.join("pg_ctl")).arg("-D").arg(&self.data_dir).args(args))
+        self.run_pg(
+            Command::new(self.bin_dir.join("pg_ctl"))
+                .arg("-D")
+                .arg(&self.data_dir)
+                .args(args),
+        )
     }
 
     /// Runs a PostgreSQL tool, as the unprivileged owner when we are root.
@@ -193,7 +231,10 @@ impl LocalPostgres {
         let mut command = match &self.run_as {
             Some(user) => {
                 let mut wrapped = Command::new("runuser");
-                wrapped.args(["-u", user, "--"]).arg(command.get_program()).args(command.get_args());
+                wrapped
+                    .args(["-u", user, "--"])
+                    .arg(command.get_program())
+                    .args(command.get_args());
                 wrapped
             }
             None => std::mem::replace(command, Command::new("true")),
@@ -260,13 +301,22 @@ pub fn is_root() -> bool {
 }
 
 fn user_exists(user: &str) -> bool {
-    Command::new("id").arg("-u").arg(user).stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok_and(|s| s.success())
+    Command::new("id")
+        .arg("-u")
+        .arg(user)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
 }
 
 fn chown_to(path: &Path, user: &str) -> Result<()> {
     let id = |flag: &str| -> Result<u32> {
         let out = Command::new("id").arg(flag).arg(user).output()?;
-        String::from_utf8_lossy(&out.stdout).trim().parse().with_context(|| format!("no id for user '{user}'"))
+        String::from_utf8_lossy(&out.stdout)
+            .trim()
+            .parse()
+            .with_context(|| format!("no id for user '{user}'"))
     };
     std::os::unix::fs::chown(path, Some(id("-u")?), Some(id("-g")?))
         .with_context(|| format!("giving {} to '{user}'", path.display()))
@@ -278,4 +328,58 @@ fn absolute(path: &Path) -> Result<PathBuf> {
     } else {
         Ok(std::env::current_dir()?.join(path))
     }
+}
+
+/// The database name used inside a private cluster.
+pub const LOCAL_DB_NAME: &str = "promocodes";
+
+/// Creates the database named in `url` through the cluster's `postgres` database.
+pub async fn create_database_if_missing(url: &str) -> Result<()> {
+    let options: PgConnectOptions = url
+        .parse()
+        .context("DATABASE_URL is not a valid PostgreSQL URL")?;
+    let name = options.get_database().unwrap_or(LOCAL_DB_NAME).to_owned();
+    let mut admin = PgConnection::connect_with(&options.clone().database("postgres")).await?;
+    let exists: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+            .bind(&name)
+            .fetch_one(&mut admin)
+            .await?;
+    if !exists {
+        let quoted = name.replace('"', "\"\"");
+        sqlx::raw_sql(&format!("CREATE DATABASE \"{quoted}\""))
+            .execute(&mut admin)
+            .await?;
+    }
+    admin.close().await?;
+    Ok(())
+}
+
+/// Runs `command` with `DATABASE_URL` set: the given one, or a fresh private
+/// cluster in a temporary directory, stopped and deleted afterwards.
+/// Returns the command's exit code.
+pub fn with_db(command: &[String]) -> Result<i32> {
+    let (program, args) = command.split_first().context("no command given")?;
+    let mut child = Command::new(program);
+    child.args(args);
+    let mut cluster = None;
+    let scratch = std::env::temp_dir().join(format!("promocodes-test-{}", std::process::id()));
+    if std::env::var("DATABASE_URL").map_or(true, |u| u.is_empty()) {
+        let local = LocalPostgres::start(&LocalPgOptions::new(scratch.clone()))?;
+        let url = local.url(LOCAL_DB_NAME);
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?
+            .block_on(create_database_if_missing(&url))?;
+        tracing::info!(%url, "throw-away PostgreSQL ready");
+        child.env("DATABASE_URL", url);
+        cluster = Some(local);
+    }
+    let status = child.status().with_context(|| format!("running {program}"));
+    if let Some(mut local) = cluster {
+        local.stop()?;
+        drop(local);
+        let _ = fs::remove_dir_all(&scratch);
+    }
+    Ok(status?.code().unwrap_or(1))
 }
