@@ -10,6 +10,9 @@ static_loader! {
     pub static TRANSLATIONS = {
         locales: "./locales",
         fallback_language: "en",
+        // No Unicode isolation marks around arguments: the text is Latin or
+        // Cyrillic, and invisible characters would leak into copied text.
+        customise: |bundle| bundle.set_use_isolating(false),
     };
 }
 
@@ -17,6 +20,16 @@ static_loader! {
 pub const LOCALES: &[&str] = &["en", "ru"];
 /// The cookie that remembers the chosen language.
 pub const LANGUAGE_COOKIE: &str = "promocodes-lang";
+
+/// The `Set-Cookie` value that remembers `locale` for a year.
+pub fn language_cookie(locale: &str) -> String {
+    let locale = if LOCALES.contains(&locale) {
+        locale
+    } else {
+        "en"
+    };
+    format!("{LANGUAGE_COOKIE}={locale}; Path=/; Max-Age=31536000; SameSite=Lax")
+}
 
 /// Provides the i18n context: language from the cookie, else the browser's
 /// (Accept-Language on the server, `navigator.language` in the browser).

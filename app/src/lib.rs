@@ -3,6 +3,8 @@
 
 #![recursion_limit = "256"]
 
+pub mod api;
+pub mod components;
 pub mod i18n;
 pub mod models;
 pub mod pages;
@@ -15,7 +17,7 @@ use leptos_fluent::move_tr;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    StaticSegment,
+    ParamSegment, StaticSegment,
 };
 
 /// The HTML document around the app, rendered on the server.
@@ -54,13 +56,31 @@ pub fn App() -> impl IntoView {
         <i18n::I18nProvider>
             <Title text=move_tr!("app-name")/>
             <Router>
-                <a class="skip-link" href="#main">{move_tr!("skip-to-content")}</a>
-                <main id="main">
-                    <Routes fallback=pages::NotFound>
-                        <Route path=StaticSegment("") view=pages::HomePage/>
-                    </Routes>
-                </main>
+                <SessionProvider>
+                    <a class="skip-link" href="#main">{move_tr!("skip-to-content")}</a>
+                    <components::Header/>
+                    <main id="main">
+                        <Routes fallback=pages::NotFound>
+                            <Route path=StaticSegment("") view=pages::HomePage/>
+                            <Route path=StaticSegment("redeem") view=pages::RedeemPage/>
+                            <Route path=StaticSegment("signin") view=pages::SignInPage/>
+                            <Route path=StaticSegment("signup") view=pages::SignUpPage/>
+                            <Route path=(StaticSegment("egg"), ParamSegment("slug")) view=pages::EggPage/>
+                            <Route path=StaticSegment("wallet") view=pages::WalletPage/>
+                            <Route path=StaticSegment("notifications") view=pages::NotificationsPage/>
+                            <Route path=StaticSegment("activations") view=pages::ActivationsPage/>
+                        </Routes>
+                    </main>
+                    <components::Footer/>
+                </SessionProvider>
             </Router>
         </i18n::I18nProvider>
     }
+}
+
+/// Makes the session (signed-in player, unread count) available to every page.
+#[component]
+fn SessionProvider(children: Children) -> impl IntoView {
+    components::Session::provide();
+    children()
 }

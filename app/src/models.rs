@@ -1,11 +1,13 @@
 //! Types shared by the server and the browser: what crosses a server function
 //! boundary. Row types and secrets stay in the server-only core.
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 /// The refusal without its payload: what statistics count and what the
 /// browser receives (a database failure is `Internal`, its details stay in the log).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum RefusalKind {
     Malformed,
     Unknown,
@@ -62,3 +64,118 @@ impl RefusalKind {
         }
     }
 }
+
+/// The signed-in player as the header shows them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlayerSummary {
+    pub username: String,
+    pub unread: i64,
+}
+
+/// What a redeem (form or easter egg) came to, ready to show.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RedeemOutcome {
+    Granted(Granted),
+    Refused(Refusal),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Granted {
+    pub activation_id: i64,
+    pub code: String,
+    pub reward: i64,
+    pub currency: String,
+    pub balance_after: i64,
+    /// In the language of the request; empty when the code has none.
+    pub description: String,
+    pub secret_message: String,
+    /// True when this player had already found it (an easter egg visited again).
+    pub earlier: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Refusal {
+    pub kind: RefusalKind,
+    pub starts_at: Option<DateTime<Utc>>,
+    /// What the player typed, to put back in the field.
+    pub code: String,
+}
+
+/// The redeem page's address after a plain (no-JavaScript) form post: the
+/// outcome travels in the query string, since the form reloads the page.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RedeemQuery {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub activation: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refused: Option<RefusalKind>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub starts_at: Option<DateTime<Utc>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+}
+
+/// A sign-in or sign-up form that did not go through: a Fluent message id.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FormError(pub String);
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Balance {
+    pub currency: String,
+    pub amount: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LedgerLine {
+    pub at: DateTime<Utc>,
+    pub amount: i64,
+    pub currency: String,
+    pub balance_after: i64,
+    /// The code that paid it, for promo credits.
+    pub code: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Wallet {
+    pub balances: Vec<Balance>,
+    pub lines: Vec<LedgerLine>,
+    pub page: i64,
+    pub has_next: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotificationLine {
+    pub id: i64,
+    pub kind: String,
+    pub code: String,
+    pub reward: i64,
+    pub currency: String,
+    pub at: DateTime<Utc>,
+    pub read: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotificationPage {
+    pub lines: Vec<NotificationLine>,
+    pub page: i64,
+    pub has_next: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActivationLine {
+    pub code: String,
+    pub reward: i64,
+    pub currency: String,
+    pub channel: String,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActivationPage {
+    pub lines: Vec<ActivationLine>,
+    pub page: i64,
+    pub has_next: bool,
+}
+
+/// Rows per page in the wallet, inbox and activation lists.
+pub const PAGE_SIZE: i64 = 20;

@@ -24,6 +24,25 @@ enum Command {
     Serve,
     /// Apply the migrations to the database and exit.
     Migrate,
+    /// Print a sign-in link for a player (what the host platform sends).
+    SignLink {
+        /// The player's id.
+        #[arg(long)]
+        player: i64,
+        /// Seconds the link stays valid.
+        #[arg(long, default_value_t = 900)]
+        ttl: i64,
+        /// Where the player lands.
+        #[arg(long, default_value = "/redeem")]
+        next: String,
+        /// The public address of this server.
+        #[arg(
+            long,
+            env = "PROMOCODES_PUBLIC_URL",
+            default_value = "http://127.0.0.1:3000"
+        )]
+        base_url: String,
+    },
 }
 
 fn main() -> ExitCode {
@@ -51,6 +70,26 @@ async fn run(command: Command) -> Result<ExitCode> {
     let outcome = match command {
         Command::Serve => serve(&database).await,
         Command::Migrate => database.connect(2).await.map(|_| ()),
+        Command::SignLink {
+            player,
+            ttl,
+            next,
+            base_url,
+        } => {
+            async {
+                let pool = database.connect(2).await?;
+                let secret = app::core::auth::link_secret(&pool).await?;
+                let expires = chrono::Utc::now().timestamp() + ttl;
+                let query = app::core::auth::sign_link(&secret, player, expires);
+                let next = serde_urlencoded::to_string([("next", next)])?;
+                println!(
+                    "{}/auth/link?{query}&{next}",
+                    base_url.trim_end_matches('/')
+                );
+                Ok(())
+            }
+            .await
+        }
     };
     database.shutdown()?;
     outcome.map(|()| ExitCode::SUCCESS)
@@ -67,10 +106,21 @@ async fn serve(database: &Database) -> Result<()> {
     }
     let conf = get_configuration(None).context("reading the Leptos configuration")?;
     let addr = conf.leptos_options.site_addr;
-    let app = router(AppState {
-        leptos_options: conf.leptos_options,
-        pool: pool.clone(),
+    let store = server::router::session_store(&pool).await?;
+    let cleanup = tokio::spawn({
+        use tower_sessions::ExpiredDeletion;
+        store
+            .clone()
+            .continuously_delete_expired(std::time::Duration::from_secs(3600))
     });
+    let app = router(
+        AppState {
+            leptos_options: conf.leptos_options,
+            pool: pool.clone(),
+        },
+        store,
+        &server::router::SessionConfig::from_env(),
+    );
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("binding {addr}"))?;
@@ -81,6 +131,7 @@ async fn serve(database: &Database) -> Result<()> {
     )
     .with_graceful_shutdown(shutdown_signal())
     .await?;
+    cleanup.abort();
     pool.close().await;
     Ok(())
 }

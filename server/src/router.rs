@@ -1,14 +1,23 @@
 //! The axum router: the Leptos pages and server functions (with the pool in
-//! their context), static files, and the health endpoints.
+//! their context), sessions and player authentication, the language switch,
+//! platform sign-in links, static files, and the health endpoints.
 
-use axum::extract::{FromRef, State};
-use axum::http::StatusCode;
+use axum::extract::{FromRef, Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
+use axum_login::{AuthManagerLayerBuilder, AuthnBackend};
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
+use serde::Deserialize;
 use sqlx::PgPool;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+use tower_sessions_sqlx_store::PostgresStore;
 
+use app::api::safe_next;
+use app::core::auth::{self, PlayerBackend, PlayerSession};
 use app::{shell, App};
 
 #[derive(Clone, FromRef)]
@@ -17,13 +26,49 @@ pub struct AppState {
     pub pool: PgPool,
 }
 
-pub fn router(state: AppState) -> Router {
+/// Session settings; `secure` marks cookies Secure (set when served over TLS).
+#[derive(Clone, Debug)]
+pub struct SessionConfig {
+    pub secure: bool,
+    pub player_idle: time::Duration,
+}
+
+impl SessionConfig {
+    /// From the environment: `PROMOCODES_PUBLIC_URL` starting with `https://`
+    /// makes cookies Secure; players stay signed in for 30 idle days.
+    pub fn from_env() -> Self {
+        let public_url = std::env::var("PROMOCODES_PUBLIC_URL").unwrap_or_default();
+        Self {
+            secure: public_url.starts_with("https://"),
+            player_idle: time::Duration::days(30),
+        }
+    }
+}
+
+/// The session store, its table created if missing.
+pub async fn session_store(pool: &PgPool) -> anyhow::Result<PostgresStore> {
+    let store = PostgresStore::new(pool.clone());
+    store.migrate().await?;
+    Ok(store)
+}
+
+pub fn router(state: AppState, store: PostgresStore, config: &SessionConfig) -> Router {
     let routes = generate_route_list(App);
     let pool = state.pool.clone();
     let options = state.leptos_options.clone();
+    let sessions = SessionManagerLayer::new(store)
+        .with_name("promocodes.sid")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(config.secure)
+        .with_expiry(Expiry::OnInactivity(config.player_idle));
+    let auth =
+        AuthManagerLayerBuilder::new(PlayerBackend::new(state.pool.clone()), sessions).build();
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
+        .route("/lang/{locale}", get(switch_language))
+        .route("/auth/link", get(sign_in_link))
         .leptos_routes_with_context(
             &state,
             routes,
@@ -31,6 +76,7 @@ pub fn router(state: AppState) -> Router {
             move || shell(options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(auth)
         .with_state(state)
 }
 
@@ -46,4 +92,94 @@ async fn readyz(State(pool): State<PgPool>) -> (StatusCode, &'static str) {
             (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
         }
     }
+}
+
+#[derive(Deserialize)]
+struct Next {
+    next: Option<String>,
+}
+
+/// `/lang/{en|ru}?next=/path`: remembers the language in a cookie and, for a
+/// signed-in player, in their profile; then goes back. A plain link, so it
+/// works without JavaScript.
+async fn switch_language(
+    Path(locale): Path<String>,
+    Query(query): Query<Next>,
+    State(pool): State<PgPool>,
+    session: PlayerSession,
+) -> Response {
+    if !app::i18n::LOCALES.contains(&locale.as_str()) {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    if let Some(player) = &session.user {
+        if let Err(e) = auth::set_locale(&pool, player.id, &locale).await {
+            tracing::warn!(error = %e, "could not store the player's language");
+        }
+    }
+    let back = safe_next(query.next.as_deref().unwrap_or("/")).to_owned();
+    (
+        AppendHeaders([(header::SET_COOKIE, app::i18n::language_cookie(&locale))]),
+        Redirect::to(&back),
+    )
+        .into_response()
+}
+
+#[derive(Deserialize)]
+struct LinkQuery {
+    player: Option<i64>,
+    expires: Option<i64>,
+    sig: Option<String>,
+    next: Option<String>,
+}
+
+/// `/auth/link?player=ID&expires=UNIX&sig=HMAC&next=/redeem`: the host
+/// platform signs a player in directly. A forged or expired link lands on the
+/// sign-in page, which says so.
+async fn sign_in_link(
+    Query(query): Query<LinkQuery>,
+    State(pool): State<PgPool>,
+    mut session: PlayerSession,
+) -> Response {
+    let refuse = |why: &str| Redirect::to(&format!("/signin?link={why}")).into_response();
+    let (Some(player_id), Some(expires), Some(sig)) =
+        (query.player, query.expires, query.sig.as_deref())
+    else {
+        return refuse("invalid");
+    };
+    let secret = match auth::link_secret(&pool).await {
+        Ok(secret) => secret,
+        Err(e) => {
+            tracing::error!(error = %e, "reading the link secret");
+            return StatusCode::SERVICE_UNAVAILABLE.into_response();
+        }
+    };
+    match auth::verify_link(
+        &secret,
+        player_id,
+        expires,
+        sig,
+        chrono::Utc::now().timestamp(),
+    ) {
+        Err(auth::LinkError::Expired) => return refuse("expired"),
+        Err(auth::LinkError::Invalid) => return refuse("invalid"),
+        Ok(()) => {}
+    }
+    let user = match session.backend.get_user(&player_id).await {
+        Ok(Some(user)) => user,
+        Ok(None) => return refuse("invalid"),
+        Err(e) => {
+            tracing::error!(error = %e, "loading a linked player");
+            return StatusCode::SERVICE_UNAVAILABLE.into_response();
+        }
+    };
+    if let Err(e) = session.login(&user).await {
+        tracing::error!(error = %e, "signing in through a link");
+        return StatusCode::SERVICE_UNAVAILABLE.into_response();
+    }
+    let next = safe_next(query.next.as_deref().unwrap_or("/redeem")).to_owned();
+    (
+        AppendHeaders([(header::SET_COOKIE, app::i18n::language_cookie(&user.locale))]),
+        Redirect::to(&next),
+    )
+        .into_response()
 }

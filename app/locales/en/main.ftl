@@ -25,3 +25,91 @@ redeem-error-already-activated = You have already redeemed this code.
 redeem-error-not-eligible = This code is not available for your account.
 redeem-error-unknown-player = Sign in to redeem codes.
 error-internal = Something went wrong on our side. Please try again in a moment.
+
+nav-label = Main
+nav-redeem = Redeem
+nav-wallet = Wallet
+nav-activations = My codes
+nav-notifications = Inbox
+nav-unread = { $count ->
+    [one] { $count } unread notification
+   *[other] { $count } unread notifications
+}
+nav-sign-in = Sign in
+nav-sign-up = Sign up
+nav-sign-out = Sign out
+footer-text = Promocodes · codes, easter eggs and rewards
+egg-lantern-title = A warm light
+egg-key-title = Something small and silver
+
+home-redeem = Redeem a code
+
+amount = { $currency ->
+    [COINS] { $amount ->
+        [one] { $amount } coin
+       *[other] { $amount } coins
+    }
+    [GEMS] { $amount ->
+        [one] { $amount } gem
+       *[other] { $amount } gems
+    }
+   *[other] { $amount } { $currency }
+}
+
+pager-label = Pages
+pager-previous = ← Previous
+pager-next = Next →
+pager-page = Page { $page }
+
+redeem-title = Redeem a code
+redeem-hint = Case, spaces and dashes do not matter.
+redeem-label = Promo code
+redeem-submit = Redeem
+redeem-success-title = Code redeemed!
+redeem-earlier-title = You found this one before
+redeem-secret = Secret message:
+redeem-balance = Your balance:
+
+field-username = Username
+field-password = Password
+field-confirm = Repeat the password
+signin-title = Sign in
+signin-submit = Sign in
+signin-no-account = No account yet?
+signin-error-credentials = Wrong username or password.
+signin-link-expired = This sign-in link has expired. Ask for a new one, or sign in with your password.
+signin-link-invalid = This sign-in link is not valid. Sign in with your password instead.
+signup-title = Create an account
+signup-submit = Sign up
+signup-error-username = A username has 3 to 40 letters, digits, dots, dashes or underscores.
+signup-error-password = A password has at least 8 characters.
+signup-error-confirm = The two passwords differ.
+signup-error-taken = This username is taken.
+
+egg-title = You found an easter egg!
+egg-sign-in = Sign in to claim this easter egg.
+
+wallet-title = Wallet
+wallet-balances = Balances
+wallet-empty = Nothing here yet. Redeem a code to get your first coins.
+wallet-history = History
+col-when = When
+col-source = Source
+col-amount = Amount
+col-balance = Balance
+col-code = Code
+col-channel = How
+source-promo = Promo code { $code }
+source-adjustment = Adjustment
+activations-title = My codes
+activations-empty = You have not redeemed any codes yet.
+channel-form = Redeem form
+channel-egg = Easter egg
+channel-api = Platform
+channel-job = Automatic
+
+notifications-title = Inbox
+notifications-empty = No notifications.
+notifications-mark-all = Mark all as read
+notifications-mark-one = Mark as read
+notification-activation = You redeemed { $code } and received { $amount }.

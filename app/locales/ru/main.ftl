@@ -25,3 +25,94 @@ redeem-error-already-activated = Вы уже активировали этот �
 redeem-error-not-eligible = Этот код недоступен для вашего аккаунта.
 redeem-error-unknown-player = Войдите, чтобы активировать коды.
 error-internal = У нас что-то пошло не так. Попробуйте ещё раз через минуту.
+
+nav-label = Главное меню
+nav-redeem = Активировать
+nav-wallet = Кошелёк
+nav-activations = Мои коды
+nav-notifications = Входящие
+nav-unread = { $count ->
+    [one] { $count } непрочитанное уведомление
+    [few] { $count } непрочитанных уведомления
+   *[many] { $count } непрочитанных уведомлений
+}
+nav-sign-in = Войти
+nav-sign-up = Регистрация
+nav-sign-out = Выйти
+footer-text = Промокоды · коды, пасхалки и награды
+egg-lantern-title = Тёплый свет
+egg-key-title = Что-то маленькое и серебряное
+
+home-redeem = Активировать код
+
+amount = { $currency ->
+    [COINS] { $amount ->
+        [one] { $amount } монета
+        [few] { $amount } монеты
+       *[many] { $amount } монет
+    }
+    [GEMS] { $amount ->
+        [one] { $amount } кристалл
+        [few] { $amount } кристалла
+       *[many] { $amount } кристаллов
+    }
+   *[other] { $amount } { $currency }
+}
+
+pager-label = Страницы
+pager-previous = ← Назад
+pager-next = Вперёд →
+pager-page = Страница { $page }
+
+redeem-title = Активировать код
+redeem-hint = Регистр, пробелы и дефисы не важны.
+redeem-label = Промокод
+redeem-submit = Активировать
+redeem-success-title = Код активирован!
+redeem-earlier-title = Вы уже находили эту пасхалку
+redeem-secret = Секретное послание:
+redeem-balance = Ваш баланс:
+
+field-username = Имя пользователя
+field-password = Пароль
+field-confirm = Повторите пароль
+signin-title = Вход
+signin-submit = Войти
+signin-no-account = Ещё нет аккаунта?
+signin-error-credentials = Неверное имя пользователя или пароль.
+signin-link-expired = Срок действия этой ссылки для входа истёк. Запросите новую или войдите с паролем.
+signin-link-invalid = Эта ссылка для входа недействительна. Войдите с паролем.
+signup-title = Создать аккаунт
+signup-submit = Зарегистрироваться
+signup-error-username = Имя пользователя: от 3 до 40 букв, цифр, точек, дефисов или подчёркиваний.
+signup-error-password = Пароль должен быть не короче 8 символов.
+signup-error-confirm = Пароли не совпадают.
+signup-error-taken = Это имя пользователя уже занято.
+
+egg-title = Вы нашли пасхалку!
+egg-sign-in = Войдите, чтобы забрать пасхалку.
+
+wallet-title = Кошелёк
+wallet-balances = Балансы
+wallet-empty = Пока пусто. Активируйте код, чтобы получить первые монеты.
+wallet-history = История
+col-when = Когда
+col-source = Источник
+col-amount = Сумма
+col-balance = Баланс
+col-code = Код
+col-channel = Как
+source-promo = Промокод { $code }
+source-adjustment = Корректировка
+activations-title = Мои коды
+activations-empty = Вы ещё не активировали ни одного кода.
+channel-form = Форма активации
+channel-egg = Пасхалка
+channel-api = Платформа
+channel-job = Автоматически
+
+notifications-title = Входящие
+notifications-empty = Уведомлений нет.
+notifications-mark-all = Отметить все как прочитанные
+notifications-mark-one = Отметить как прочитанное
+notification-activation = Вы активировали { $code } и получили { $amount }.

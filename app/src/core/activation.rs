@@ -154,10 +154,10 @@ async fn code_state(
         r#"
         SELECT c.id,
                c.enabled,
-               c.starts_at,
-               c.ends_at,
+               c.starts_at AS "starts_at: chrono::DateTime<chrono::Utc>",
+               c.ends_at AS "ends_at: chrono::DateTime<chrono::Utc>",
                (c.activation_limit IS NOT NULL AND c.activation_count >= c.activation_limit) AS "exhausted!",
-               now() AS "now!",
+               now() AS "now!: chrono::DateTime<chrono::Utc>",
                (p.id IS NOT NULL) AS "player_exists!",
                COALESCE(promo_player_eligible(c, p), false) AS "eligible!",
                EXISTS (SELECT 1 FROM activations a WHERE a.code_id = c.id AND a.player_id = $3) AS "already_activated!"
@@ -265,7 +265,7 @@ async fn claim(
                act.currency AS "currency!",
                credit.amount AS "balance_after!",
                entry.id AS "ledger_entry_id!",
-               act.created_at AS "activated_at!"
+               act.created_at AS "activated_at!: chrono::DateTime<chrono::Utc>"
           FROM act, claimed, credit, entry
         "#,
         code_id,

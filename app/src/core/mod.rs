@@ -3,6 +3,7 @@
 //! database connection, never a Leptos or HTTP context.
 
 pub mod activation;
+pub mod auth;
 pub mod code_text;
 pub mod codes;
 pub mod error;

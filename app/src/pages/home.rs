@@ -8,8 +8,15 @@ pub fn HomePage() -> impl IntoView {
     let (steps_open, set_steps_open) = signal(false);
     view! {
         <section class="hero">
-            <h1>{move_tr!("home-title")}</h1>
+            <h1>
+                {move_tr!("home-title")}
+                // The golden lantern: a curious player hovers the title's lamp.
+                <a href="/egg/golden-lantern" rel="external" class="hidden-egg" id="egg-golden-lantern" title=move_tr!("egg-lantern-title")>
+                    "🏮"
+                </a>
+            </h1>
             <p class="lead">{move_tr!("home-lead")}</p>
+            <p><a class="button" href="/redeem" id="home-redeem">{move_tr!("home-redeem")}</a></p>
             <button
                 type="button"
                 class="button"

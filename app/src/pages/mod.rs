@@ -1,7 +1,15 @@
 //! Top-level pages, one module each.
 
+mod account;
+mod egg;
 mod home;
+mod lists;
 mod not_found;
+pub mod redeem;
 
+pub use account::{SignInPage, SignUpPage};
+pub use egg::EggPage;
 pub use home::HomePage;
+pub use lists::{ActivationsPage, NotificationsPage, WalletPage};
 pub use not_found::NotFound;
+pub use redeem::RedeemPage;

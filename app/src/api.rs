@@ -1,0 +1,589 @@
+//! Server functions: thin adapters that read the request (session, language,
+//! whether JavaScript made it), call the core, and shape the answer. A plain
+//! form post (no JavaScript) gets a redirect whose address carries the outcome.
+
+use leptos::prelude::*;
+use leptos::server_fn::ServerFnError;
+
+use crate::models::*;
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use leptos::prelude::*;
+    use leptos::server_fn::ServerFnError;
+    use sqlx::PgPool;
+
+    use crate::core::auth::{PlayerSession, PlayerUser};
+    use crate::i18n::LANGUAGE_COOKIE;
+
+    /// What every server function needs from the request.
+    pub struct Request {
+        pub pool: PgPool,
+        pub session: PlayerSession,
+        pub locale: &'static str,
+        /// A plain form post: answer with a redirect, not data.
+        pub no_js: bool,
+    }
+
+    impl Request {
+        pub async fn load() -> Result<Self, ServerFnError> {
+            let pool = use_context::<PgPool>()
+                .ok_or_else(|| ServerFnError::new("no database pool in context"))?;
+            let parts: http::request::Parts = leptos_axum::extract().await?;
+            let session = parts
+                .extensions
+                .get::<PlayerSession>()
+                .cloned()
+                .ok_or_else(|| ServerFnError::new("no session layer"))?;
+            let header = |name: http::HeaderName| {
+                parts
+                    .headers
+                    .get(name)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("")
+            };
+            let locale = locale_from(
+                header(http::header::COOKIE),
+                header(http::header::ACCEPT_LANGUAGE),
+            );
+            let no_js = header(http::header::ACCEPT).contains("text/html");
+            Ok(Self {
+                pool,
+                session,
+                locale,
+                no_js,
+            })
+        }
+
+        pub fn player(&self) -> Option<&PlayerUser> {
+            self.session.user.as_ref()
+        }
+
+        /// The player, or (for a page load) a redirect to sign in and back.
+        pub fn require_player(&self, back_to: &str) -> Result<&PlayerUser, ServerFnError> {
+            match self.player() {
+                Some(player) => Ok(player),
+                None => {
+                    leptos_axum::redirect(&sign_in_path(back_to));
+                    Err(ServerFnError::new("sign in required"))
+                }
+            }
+        }
+    }
+
+    pub fn sign_in_path(back_to: &str) -> String {
+        format!(
+            "/signin?{}",
+            serde_urlencoded::to_string([("next", back_to)]).unwrap_or_default()
+        )
+    }
+
+    /// The language of this request: the language cookie, else Accept-Language, else English.
+    pub fn locale_from(cookie_header: &str, accept_language: &str) -> &'static str {
+        let from_cookie = cookie_header
+            .split(';')
+            .filter_map(|pair| pair.trim().split_once('='))
+            .find(|(name, _)| *name == LANGUAGE_COOKIE)
+            .map(|(_, value)| value.trim());
+        let chosen = from_cookie.or_else(|| {
+            accept_language
+                .split(',')
+                .map(|item| item.split(';').next().unwrap_or("").trim())
+                .find(|tag| {
+                    let primary = tag.split('-').next().unwrap_or("").to_ascii_lowercase();
+                    primary == "en" || primary == "ru"
+                })
+        });
+        match chosen.map(|tag| tag.split('-').next().unwrap_or("").to_ascii_lowercase()) {
+            Some(lang) if lang == "ru" => "ru",
+            _ => "en",
+        }
+    }
+
+    /// Logs an internal failure and hides its details from the player.
+    pub fn internal(error: impl std::fmt::Display) -> ServerFnError {
+        tracing::error!(%error, "server function failed");
+        ServerFnError::new("internal")
+    }
+
+    /// Only same-site paths, so a crafted `next` cannot send players elsewhere.
+    pub fn safe_next(next: &str) -> &str {
+        if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") {
+            next
+        } else {
+            "/redeem"
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn the_cookie_wins_then_accept_language() {
+            assert_eq!(locale_from("promocodes-lang=ru", "en-US"), "ru");
+            assert_eq!(locale_from("a=b; promocodes-lang=en", "ru"), "en");
+            assert_eq!(locale_from("", "ru-RU,ru;q=0.9,en;q=0.8"), "ru");
+            assert_eq!(locale_from("", "de-DE,en;q=0.5"), "en");
+            assert_eq!(locale_from("promocodes-language=ru", "fr"), "en");
+        }
+
+        #[test]
+        fn next_stays_on_site() {
+            assert_eq!(safe_next("/wallet?page=2"), "/wallet?page=2");
+            assert_eq!(safe_next("//evil.example"), "/redeem");
+            assert_eq!(safe_next("https://evil.example"), "/redeem");
+            assert_eq!(safe_next("/\\evil.example"), "/redeem");
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+pub use ssr::{locale_from, safe_next};
+
+/// The header's view of the session.
+#[server]
+pub async fn current_player() -> Result<Option<PlayerSummary>, ServerFnError> {
+    let request = ssr::Request::load().await?;
+    let Some(player) = request.player() else {
+        return Ok(None);
+    };
+    let unread = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "n!" FROM notifications WHERE player_id = $1 AND read_at IS NULL"#,
+        player.id
+    )
+    .fetch_one(&request.pool)
+    .await
+    .map_err(ssr::internal)?;
+    Ok(Some(PlayerSummary {
+        username: player.username.clone(),
+        unread,
+    }))
+}
+
+#[server]
+pub async fn sign_in(
+    username: String,
+    password: String,
+    next: String,
+) -> Result<Option<FormError>, ServerFnError> {
+    use crate::core::auth::Credentials;
+    let mut request = ssr::Request::load().await?;
+    let next = ssr::safe_next(&next).to_owned();
+    let user = request
+        .session
+        .authenticate(Credentials { username, password })
+        .await
+        .map_err(ssr::internal)?;
+    let Some(user) = user else {
+        let error = FormError("signin-error-credentials".into());
+        if request.no_js {
+            let query =
+                serde_urlencoded::to_string([("error", error.0.as_str()), ("next", next.as_str())])
+                    .unwrap_or_default();
+            leptos_axum::redirect(&format!("/signin?{query}"));
+        }
+        return Ok(Some(error));
+    };
+    request.session.login(&user).await.map_err(ssr::internal)?;
+    remember_language(&user.locale);
+    leptos_axum::redirect(&next);
+    Ok(None)
+}
+
+#[server]
+pub async fn sign_up(
+    username: String,
+    password: String,
+    confirm: String,
+    next: String,
+) -> Result<Option<FormError>, ServerFnError> {
+    let mut request = ssr::Request::load().await?;
+    let next = ssr::safe_next(&next).to_owned();
+    match crate::core::auth::sign_up(
+        &request.pool,
+        &username,
+        &password,
+        &confirm,
+        request.locale,
+    )
+    .await
+    {
+        Ok(user) => {
+            request.session.login(&user).await.map_err(ssr::internal)?;
+            leptos_axum::redirect(&next);
+            Ok(None)
+        }
+        Err(crate::core::auth::SignUpError::Database(e)) => Err(ssr::internal(e)),
+        Err(e) => {
+            let error = FormError(e.message_id().into());
+            if request.no_js {
+                let query = serde_urlencoded::to_string([
+                    ("error", error.0.as_str()),
+                    ("username", username.as_str()),
+                    ("next", next.as_str()),
+                ])
+                .unwrap_or_default();
+                leptos_axum::redirect(&format!("/signup?{query}"));
+            }
+            Ok(Some(error))
+        }
+    }
+}
+
+#[server]
+pub async fn sign_out() -> Result<(), ServerFnError> {
+    let mut request = ssr::Request::load().await?;
+    request.session.logout().await.map_err(ssr::internal)?;
+    leptos_axum::redirect("/");
+    Ok(())
+}
+
+/// Sets the language cookie to the account's language at sign-in.
+#[cfg(feature = "ssr")]
+fn remember_language(locale: &str) {
+    if let (Some(response), Ok(cookie)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        http::HeaderValue::from_str(&crate::i18n::language_cookie(locale)),
+    ) {
+        response.append_header(http::header::SET_COOKIE, cookie);
+    }
+}
+
+/// Redeems a typed code for the signed-in player.
+#[server]
+pub async fn redeem(code: String) -> Result<RedeemOutcome, ServerFnError> {
+    use crate::core::{
+        activate, ActivationError, ActivationRequest, Channel, CodeRef, PromoCodeText,
+    };
+    let request = ssr::Request::load().await?;
+    let outcome = match request.player() {
+        None => RedeemOutcome::Refused(Refusal {
+            kind: RefusalKind::UnknownPlayer,
+            starts_at: None,
+            code: code.clone(),
+        }),
+        Some(player) => {
+            let result = match PromoCodeText::parse(&code) {
+                Err(e) => Err(ActivationError::from(e)),
+                Ok(text) => {
+                    let mut conn = request.pool.acquire().await.map_err(ssr::internal)?;
+                    let activation = ActivationRequest {
+                        player_id: player.id,
+                        code: CodeRef::Text(text),
+                        channel: Channel::Form,
+                    };
+                    activate(&mut conn, &activation).await
+                }
+            };
+            match result {
+                Ok(activation) => RedeemOutcome::Granted(
+                    granted(
+                        &request.pool,
+                        activation.activation_id,
+                        player.id,
+                        request.locale,
+                        false,
+                    )
+                    .await?
+                    .ok_or_else(|| ssr::internal("a fresh activation vanished"))?,
+                ),
+                Err(ActivationError::Database(e)) => return Err(ssr::internal(e)),
+                Err(refusal) => {
+                    tracing::info!(
+                        player = player.id,
+                        refusal = refusal.kind().as_str(),
+                        "redeem refused"
+                    );
+                    let starts_at = match refusal {
+                        ActivationError::NotStarted { starts_at } => Some(starts_at),
+                        _ => None,
+                    };
+                    RedeemOutcome::Refused(Refusal {
+                        kind: refusal.kind(),
+                        starts_at,
+                        code: code.clone(),
+                    })
+                }
+            }
+        }
+    };
+    if request.no_js {
+        let query = match &outcome {
+            RedeemOutcome::Granted(g) => RedeemQuery {
+                activation: Some(g.activation_id),
+                ..RedeemQuery::default()
+            },
+            RedeemOutcome::Refused(r) => RedeemQuery {
+                refused: Some(r.kind),
+                starts_at: r.starts_at,
+                code: Some(r.code.chars().take(100).collect()),
+                ..RedeemQuery::default()
+            },
+        };
+        leptos_axum::redirect(&format!(
+            "/redeem?{}",
+            serde_urlencoded::to_string(&query).unwrap_or_default()
+        ));
+    }
+    Ok(outcome)
+}
+
+/// A granted activation of the signed-in player, shown after a plain form post.
+#[server]
+pub async fn activation_outcome(activation_id: i64) -> Result<Option<Granted>, ServerFnError> {
+    let request = ssr::Request::load().await?;
+    let player = request.require_player("/redeem")?;
+    granted(
+        &request.pool,
+        activation_id,
+        player.id,
+        request.locale,
+        false,
+    )
+    .await
+}
+
+/// Loads what the success view shows, in the request's language.
+#[cfg(feature = "ssr")]
+async fn granted(
+    pool: &sqlx::PgPool,
+    activation_id: i64,
+    player_id: i64,
+    locale: &str,
+    earlier: bool,
+) -> Result<Option<Granted>, ServerFnError> {
+    let row = sqlx::query!(
+        r#"
+        SELECT a.id, c.name, a.reward, a.currency,
+               (SELECT l.balance_after FROM ledger_entries l WHERE l.activation_id = a.id) AS "balance_after!",
+               COALESCE(t.description, en.description, '') AS "description!",
+               COALESCE(t.secret_message, en.secret_message, '') AS "secret_message!"
+          FROM activations a
+          JOIN promo_codes c ON c.id = a.code_id
+          LEFT JOIN promo_code_texts t ON t.code_id = c.id AND t.locale = $3
+          LEFT JOIN promo_code_texts en ON en.code_id = c.id AND en.locale = 'en'
+         WHERE a.id = $1 AND a.player_id = $2
+        "#,
+        activation_id,
+        player_id,
+        locale
+    )
+    .fetch_optional(pool)
+    .await
+    .map_err(ssr::internal)?;
+    Ok(row.map(|r| Granted {
+        activation_id: r.id,
+        code: r.name,
+        reward: r.reward,
+        currency: r.currency,
+        balance_after: r.balance_after,
+        description: r.description,
+        secret_message: r.secret_message,
+        earlier,
+    }))
+}
+
+/// What following an easter-egg link came to.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum EggOutcome {
+    /// No such egg (or a disabled one): the page is the ordinary 404.
+    NotFound,
+    Found(RedeemOutcome),
+}
+
+/// Claims an easter egg for the signed-in player; signed-out players are sent
+/// to sign in and brought back here.
+#[server]
+pub async fn claim_egg(slug: String) -> Result<EggOutcome, ServerFnError> {
+    use crate::core::{activate, ActivationError, ActivationRequest, Channel, CodeRef};
+    let request = ssr::Request::load().await?;
+    let slug: String = slug.chars().take(64).collect();
+    // Unknown and disabled eggs look the same as any missing page, signed in or not.
+    let exists = sqlx::query_scalar!("SELECT enabled FROM promo_codes WHERE egg_slug = $1", slug)
+        .fetch_optional(&request.pool)
+        .await
+        .map_err(ssr::internal)?;
+    if exists != Some(true) {
+        return Ok(EggOutcome::NotFound);
+    }
+    let player = request.require_player(&format!("/egg/{slug}"))?;
+    let mut conn = request.pool.acquire().await.map_err(ssr::internal)?;
+    let egg = ActivationRequest {
+        player_id: player.id,
+        code: CodeRef::EggSlug(slug.clone()),
+        channel: Channel::Egg,
+    };
+    let outcome = match activate(&mut conn, &egg).await {
+        Ok(a) => RedeemOutcome::Granted(
+            granted(
+                &request.pool,
+                a.activation_id,
+                player.id,
+                request.locale,
+                false,
+            )
+            .await?
+            .ok_or_else(|| ssr::internal("vanished"))?,
+        ),
+        Err(ActivationError::AlreadyActivated) => {
+            // Found before: show the secret again.
+            let earlier = sqlx::query_scalar!(
+                "SELECT a.id FROM activations a JOIN promo_codes c ON c.id = a.code_id WHERE c.egg_slug = $1 AND a.player_id = $2",
+                slug,
+                player.id
+            )
+            .fetch_one(&request.pool)
+            .await
+            .map_err(ssr::internal)?;
+            RedeemOutcome::Granted(
+                granted(&request.pool, earlier, player.id, request.locale, true)
+                    .await?
+                    .ok_or_else(|| ssr::internal("vanished"))?,
+            )
+        }
+        Err(ActivationError::Unknown | ActivationError::Disabled) => {
+            return Ok(EggOutcome::NotFound)
+        }
+        Err(ActivationError::Database(e)) => return Err(ssr::internal(e)),
+        Err(refusal) => {
+            let starts_at = match refusal {
+                ActivationError::NotStarted { starts_at } => Some(starts_at),
+                _ => None,
+            };
+            RedeemOutcome::Refused(Refusal {
+                kind: refusal.kind(),
+                starts_at,
+                code: String::new(),
+            })
+        }
+    };
+    Ok(EggOutcome::Found(outcome))
+}
+
+#[server]
+pub async fn load_wallet(page: i64) -> Result<Wallet, ServerFnError> {
+    let request = ssr::Request::load().await?;
+    let player = request.require_player("/wallet")?;
+    let page = page.max(1);
+    let balances = sqlx::query_as!(
+        Balance,
+        "SELECT currency, amount FROM balances WHERE player_id = $1 ORDER BY currency",
+        player.id
+    )
+    .fetch_all(&request.pool)
+    .await
+    .map_err(ssr::internal)?;
+    let mut lines = sqlx::query_as!(
+        LedgerLine,
+        r#"
+        SELECT l.created_at AS "at: chrono::DateTime<chrono::Utc>", l.amount, l.currency, l.balance_after, c.name AS "code?"
+          FROM ledger_entries l
+          LEFT JOIN activations a ON a.id = l.activation_id
+          LEFT JOIN promo_codes c ON c.id = a.code_id
+         WHERE l.player_id = $1
+         ORDER BY l.id DESC
+         LIMIT $2 OFFSET $3
+        "#,
+        player.id,
+        PAGE_SIZE + 1,
+        (page - 1) * PAGE_SIZE
+    )
+    .fetch_all(&request.pool)
+    .await
+    .map_err(ssr::internal)?;
+    let has_next = lines.len() as i64 > PAGE_SIZE;
+    lines.truncate(PAGE_SIZE as usize);
+    Ok(Wallet {
+        balances,
+        lines,
+        page,
+        has_next,
+    })
+}
+
+#[server]
+pub async fn my_activations(page: i64) -> Result<ActivationPage, ServerFnError> {
+    let request = ssr::Request::load().await?;
+    let player = request.require_player("/activations")?;
+    let page = page.max(1);
+    let mut lines = sqlx::query_as!(
+        ActivationLine,
+        r#"
+        SELECT c.name AS code, a.reward, a.currency, a.channel, a.created_at AS "at: chrono::DateTime<chrono::Utc>"
+          FROM activations a JOIN promo_codes c ON c.id = a.code_id
+         WHERE a.player_id = $1
+         ORDER BY a.created_at DESC, a.id DESC
+         LIMIT $2 OFFSET $3
+        "#,
+        player.id,
+        PAGE_SIZE + 1,
+        (page - 1) * PAGE_SIZE
+    )
+    .fetch_all(&request.pool)
+    .await
+    .map_err(ssr::internal)?;
+    let has_next = lines.len() as i64 > PAGE_SIZE;
+    lines.truncate(PAGE_SIZE as usize);
+    Ok(ActivationPage {
+        lines,
+        page,
+        has_next,
+    })
+}
+
+#[server]
+pub async fn notifications(page: i64) -> Result<NotificationPage, ServerFnError> {
+    let request = ssr::Request::load().await?;
+    let player = request.require_player("/notifications")?;
+    let page = page.max(1);
+    let mut lines = sqlx::query_as!(
+        NotificationLine,
+        r#"
+        SELECT id, kind,
+               COALESCE(params->>'code', '') AS "code!",
+               COALESCE((params->>'reward')::bigint, 0) AS "reward!",
+               COALESCE(params->>'currency', '') AS "currency!",
+               created_at AS "at: chrono::DateTime<chrono::Utc>",
+               read_at IS NOT NULL AS "read!"
+          FROM notifications
+         WHERE player_id = $1
+         ORDER BY id DESC
+         LIMIT $2 OFFSET $3
+        "#,
+        player.id,
+        PAGE_SIZE + 1,
+        (page - 1) * PAGE_SIZE
+    )
+    .fetch_all(&request.pool)
+    .await
+    .map_err(ssr::internal)?;
+    let has_next = lines.len() as i64 > PAGE_SIZE;
+    lines.truncate(PAGE_SIZE as usize);
+    Ok(NotificationPage {
+        lines,
+        page,
+        has_next,
+    })
+}
+
+/// Marks one notification read, or all of them when `id` is absent.
+#[server]
+pub async fn mark_read(id: Option<i64>) -> Result<(), ServerFnError> {
+    let request = ssr::Request::load().await?;
+    let Some(player) = request.player() else {
+        return Err(ServerFnError::new("sign in required"));
+    };
+    sqlx::query!(
+        "UPDATE notifications SET read_at = now() WHERE player_id = $1 AND read_at IS NULL AND ($2::bigint IS NULL OR id = $2)",
+        player.id,
+        id
+    )
+    .execute(&request.pool)
+    .await
+    .map_err(ssr::internal)?;
+    if request.no_js {
+        leptos_axum::redirect("/notifications");
+    }
+    Ok(())
+}

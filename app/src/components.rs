@@ -1,0 +1,178 @@
+//! Pieces shared by the pages: the session context, header and footer,
+//! amounts with their currency, times, and pagination links.
+
+use chrono::{DateTime, Utc};
+use leptos::prelude::*;
+use leptos_fluent::{move_tr, tr};
+use leptos_router::components::A;
+use leptos_router::hooks::use_location;
+
+use crate::api::{current_player, SignOut};
+use crate::models::PlayerSummary;
+
+/// The session as every page sees it. `refresh` is bumped by any action that
+/// changes what the header shows (sign-in, redeem, reading notifications).
+#[derive(Clone, Copy)]
+pub struct Session {
+    pub player: Resource<Option<PlayerSummary>>,
+    pub refresh: RwSignal<u32>,
+    pub sign_out: ServerAction<SignOut>,
+}
+
+impl Session {
+    pub fn provide() -> Self {
+        let refresh = RwSignal::new(0u32);
+        let sign_out = ServerAction::<SignOut>::new();
+        let player = Resource::new_blocking(
+            move || (refresh.get(), sign_out.version().get()),
+            |_| async { current_player().await.ok().flatten() },
+        );
+        let session = Self {
+            player,
+            refresh,
+            sign_out,
+        };
+        provide_context(session);
+        session
+    }
+
+    pub fn bump(&self) {
+        self.refresh.update(|n| *n += 1);
+    }
+}
+
+pub fn use_session() -> Session {
+    expect_context::<Session>()
+}
+
+#[component]
+pub fn Header() -> impl IntoView {
+    let session = use_session();
+    let location = use_location();
+    let here = move || {
+        let search = location.search.get();
+        let path = location.pathname.get();
+        if search.is_empty() {
+            path
+        } else {
+            format!("{path}?{search}")
+        }
+    };
+    let lang_link = move |lang: &'static str| {
+        format!(
+            "/lang/{lang}?{}",
+            serde_urlencoded::to_string([("next", here())]).unwrap_or_default()
+        )
+    };
+    view! {
+        <header class="site-header">
+            <nav class="nav" aria-label=move_tr!("nav-label")>
+                <A href="/" attr:class="brand">{move_tr!("app-name")}</A>
+                <A href="/redeem">{move_tr!("nav-redeem")}</A>
+                <Transition fallback=|| ()>
+                    {move || session.player.get().map(|player| match player {
+                        Some(player) => view! {
+                            <A href="/wallet">{move_tr!("nav-wallet")}</A>
+                            <A href="/activations">{move_tr!("nav-activations")}</A>
+                            <A href="/notifications" attr:id="nav-notifications">
+                                {move_tr!("nav-notifications")}
+                                <span class="badge" id="unread-count" aria-label=move_tr!("nav-unread", {"count" => player.unread})>
+                                    {player.unread}
+                                </span>
+                            </A>
+                            <span class="who" id="signed-in-as">{player.username.clone()}</span>
+                            <ActionForm action=session.sign_out attr:class="inline">
+                                <button type="submit" class="link-button" id="sign-out">{move_tr!("nav-sign-out")}</button>
+                            </ActionForm>
+                        }.into_any(),
+                        None => view! {
+                            <A href="/signin" attr:id="nav-sign-in">{move_tr!("nav-sign-in")}</A>
+                            <A href="/signup" attr:id="nav-sign-up">{move_tr!("nav-sign-up")}</A>
+                        }.into_any(),
+                    })}
+                </Transition>
+                <span class="languages" role="group" aria-label=move_tr!("nav-language")>
+                    <a href=move || lang_link("en") rel="external" hreflang="en" lang="en" id="lang-en">"English"</a>
+                    <a href=move || lang_link("ru") rel="external" hreflang="ru" lang="ru" id="lang-ru">"Русский"</a>
+                </span>
+            </nav>
+        </header>
+    }
+}
+
+#[component]
+pub fn Footer() -> impl IntoView {
+    view! {
+        <footer class="site-footer">
+            <p>{move_tr!("footer-text")}</p>
+            // The silver key: the golden lantern's secret says it hides where the footer ends.
+            <a href="/egg/silver-key" rel="external" class="hidden-egg" id="egg-silver-key" title=move_tr!("egg-key-title")>
+                "⚷"
+            </a>
+        </footer>
+    }
+}
+
+/// "100 coins" / "100 монет", plural-aware.
+pub fn amount_text(amount: i64, currency: &str) -> String {
+    tr!("amount", {"amount" => amount, "currency" => currency.to_owned()})
+}
+
+#[component]
+pub fn Amount(amount: i64, currency: String) -> impl IntoView {
+    view! { <span class="amount">{move || amount_text(amount, &currency)}</span> }
+}
+
+/// A timestamp shown in UTC, in a machine-readable `<time>`.
+#[component]
+pub fn Time(at: DateTime<Utc>) -> impl IntoView {
+    view! { <time datetime=at.to_rfc3339()>{at.format("%Y-%m-%d %H:%M UTC").to_string()}</time> }
+}
+
+/// Previous/next links for a paginated list at `path`.
+#[component]
+pub fn Pager(path: &'static str, page: i64, has_next: bool) -> impl IntoView {
+    view! {
+        <nav class="pager" aria-label=move_tr!("pager-label")>
+            {(page > 1).then(|| view! { <A href=format!("{path}?page={}", page - 1) attr:rel="prev">{move_tr!("pager-previous")}</A> })}
+            <span>{move_tr!("pager-page", {"page" => page})}</span>
+            {has_next.then(|| view! { <A href=format!("{path}?page={}", page + 1) attr:rel="next">{move_tr!("pager-next")}</A> })}
+        </nav>
+    }
+}
+
+/// The `page` query parameter, at least 1.
+pub fn page_param() -> Memo<i64> {
+    let query = leptos_router::hooks::use_query_map();
+    Memo::new(move |_| {
+        query.with(|q| {
+            q.get("page")
+                .and_then(|p| p.parse().ok())
+                .unwrap_or(1i64)
+                .max(1)
+        })
+    })
+}
+
+/// Shows `children` to a signed-in player; anyone else goes to sign in and
+/// comes back here afterwards.
+#[component]
+pub fn RequireSignIn(children: ChildrenFn) -> impl IntoView {
+    let session = use_session();
+    let location = use_location();
+    // Only a change of who is signed in re-renders the page, not an unread count.
+    let signed_in = Memo::new(move |_| session.player.get().map(|p| p.is_some()));
+    view! {
+        <Suspense fallback=|| ()>
+            {move || match signed_in.get() {
+                Some(true) => Some(children().into_any()),
+                Some(false) => {
+                    let here = format!("{}{}", location.pathname.get_untracked(), location.search.get_untracked().chars().next().map(|_| format!("?{}", location.search.get_untracked())).unwrap_or_default());
+                    let target = format!("/signin?{}", serde_urlencoded::to_string([("next", here)]).unwrap_or_default());
+                    Some(view! { <leptos_router::components::Redirect path=target/> }.into_any())
+                }
+                None => None,
+            }}
+        </Suspense>
+    }
+}

@@ -1,0 +1,289 @@
+//! Player accounts: the axum-login backend (argon2 passwords through
+//! password-auth), sign-up, and HMAC-SHA256 sign-in links for the host
+//! platform. Password hashes never leave this module's row type.
+
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+use sqlx::PgPool;
+
+/// The signed-in player kept in the session. Not `Serialize`: it holds the hash.
+#[derive(Clone)]
+pub struct PlayerUser {
+    pub id: i64,
+    pub username: String,
+    pub locale: String,
+    password_hash: String,
+}
+
+impl std::fmt::Debug for PlayerUser {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PlayerUser")
+            .field("id", &self.id)
+            .field("username", &self.username)
+            .finish_non_exhaustive()
+    }
+}
+
+impl axum_login::AuthUser for PlayerUser {
+    type Id = i64;
+
+    fn id(&self) -> i64 {
+        self.id
+    }
+
+    /// Changing the password (or setting one) ends the other sessions.
+    fn session_auth_hash(&self) -> &[u8] {
+        self.password_hash.as_bytes()
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct PlayerBackend {
+    pool: PgPool,
+}
+
+impl PlayerBackend {
+    pub fn new(pool: PgPool) -> Self {
+        Self { pool }
+    }
+}
+
+pub struct Credentials {
+    pub username: String,
+    pub password: String,
+}
+
+pub type PlayerSession = axum_login::AuthSession<PlayerBackend>;
+
+impl axum_login::AuthnBackend for PlayerBackend {
+    type User = PlayerUser;
+    type Credentials = Credentials;
+    type Error = sqlx::Error;
+
+    async fn authenticate(&self, creds: Credentials) -> Result<Option<PlayerUser>, sqlx::Error> {
+        let user = find_by_username(&self.pool, &creds.username).await?;
+        // Verify even when the name is unknown, against a fixed hash, so the
+        // time taken does not tell which names exist.
+        let hash = user
+            .as_ref()
+            .map_or_else(|| DUMMY_HASH.clone(), |u| u.password_hash.clone());
+        let ok = tokio::task::spawn_blocking(move || {
+            password_auth::verify_password(creds.password, &hash).is_ok()
+        })
+        .await
+        .unwrap_or(false);
+        Ok(user.filter(|u| ok && !u.password_hash.is_empty()))
+    }
+
+    async fn get_user(&self, id: &i64) -> Result<Option<PlayerUser>, sqlx::Error> {
+        sqlx::query_as!(
+            PlayerUser,
+            r#"SELECT id, username, locale, COALESCE(password_hash, '') AS "password_hash!" FROM players WHERE id = $1"#,
+            id
+        )
+        .fetch_optional(&self.pool)
+        .await
+    }
+}
+
+/// A real argon2 hash that no password matches, for refusing unknown names in
+/// the same time as wrong passwords.
+static DUMMY_HASH: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| password_auth::generate_hash(rand::random::<[u8; 16]>()));
+
+async fn find_by_username(
+    pool: &PgPool,
+    username: &str,
+) -> Result<Option<PlayerUser>, sqlx::Error> {
+    sqlx::query_as!(
+        PlayerUser,
+        r#"SELECT id, username, locale, COALESCE(password_hash, '') AS "password_hash!"
+             FROM players WHERE lower(username) = lower($1)"#,
+        username.trim()
+    )
+    .fetch_optional(pool)
+    .await
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SignUpError {
+    #[error("a username has 3 to 40 letters, digits, dots, dashes or underscores")]
+    BadUsername,
+    #[error("a password has at least 8 characters")]
+    ShortPassword,
+    #[error("the passwords differ")]
+    PasswordsDiffer,
+    #[error("the username is taken")]
+    UsernameTaken,
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+}
+
+impl SignUpError {
+    pub fn message_id(&self) -> &'static str {
+        match self {
+            Self::BadUsername => "signup-error-username",
+            Self::ShortPassword => "signup-error-password",
+            Self::PasswordsDiffer => "signup-error-confirm",
+            Self::UsernameTaken => "signup-error-taken",
+            Self::Database(_) => "error-internal",
+        }
+    }
+}
+
+/// Creates a player with a password; returns the new account.
+pub async fn sign_up(
+    pool: &PgPool,
+    username: &str,
+    password: &str,
+    confirm: &str,
+    locale: &str,
+) -> Result<PlayerUser, SignUpError> {
+    let username = username.trim();
+    let valid_name = (3..=40).contains(&username.chars().count())
+        && username
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | '_'));
+    if !valid_name {
+        return Err(SignUpError::BadUsername);
+    }
+    if password.chars().count() < 8 || password.len() > 1024 {
+        return Err(SignUpError::ShortPassword);
+    }
+    if password != confirm {
+        return Err(SignUpError::PasswordsDiffer);
+    }
+    let password = password.to_owned();
+    let hash = tokio::task::spawn_blocking(move || password_auth::generate_hash(password))
+        .await
+        .map_err(|e| SignUpError::Database(sqlx::Error::Protocol(e.to_string())))?;
+    let locale = if locale == "ru" { "ru" } else { "en" };
+    sqlx::query_as!(
+        PlayerUser,
+        r#"INSERT INTO players (username, password_hash, locale) VALUES ($1, $2, $3)
+           RETURNING id, username, locale, COALESCE(password_hash, '') AS "password_hash!""#,
+        username,
+        hash,
+        locale
+    )
+    .fetch_one(pool)
+    .await
+    .map_err(|e| match &e {
+        sqlx::Error::Database(db) if db.constraint() == Some("players_username_key") => {
+            SignUpError::UsernameTaken
+        }
+        _ => SignUpError::Database(e),
+    })
+}
+
+/// Records the player's chosen language in their profile.
+pub async fn set_locale(pool: &PgPool, player_id: i64, locale: &str) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE players SET locale = $2 WHERE id = $1",
+        player_id,
+        locale
+    )
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+type HmacSha256 = Hmac<Sha256>;
+
+/// The HMAC key for sign-in links: `PROMOCODES_LINK_SECRET` when set, else one
+/// generated once and kept in the database, so every instance agrees.
+pub async fn link_secret(pool: &PgPool) -> Result<Vec<u8>, sqlx::Error> {
+    if let Some(secret) = std::env::var("PROMOCODES_LINK_SECRET")
+        .ok()
+        .filter(|s| s.len() >= 32)
+    {
+        return Ok(secret.into_bytes());
+    }
+    let fresh: [u8; 32] = rand::random();
+    sqlx::query!(
+        "INSERT INTO app_secrets (name, value) VALUES ('sign_in_link', $1) ON CONFLICT DO NOTHING",
+        &fresh[..]
+    )
+    .execute(pool)
+    .await?;
+    sqlx::query_scalar!("SELECT value FROM app_secrets WHERE name = 'sign_in_link'")
+        .fetch_one(pool)
+        .await
+}
+
+/// The query string of a sign-in link: `player=ID&expires=UNIX&sig=HEX`.
+pub fn sign_link(secret: &[u8], player_id: i64, expires_unix: i64) -> String {
+    let mut mac = HmacSha256::new_from_slice(secret).expect("HMAC takes any key length");
+    mac.update(format!("{player_id}.{expires_unix}").as_bytes());
+    format!(
+        "player={player_id}&expires={expires_unix}&sig={}",
+        hex::encode(mac.finalize().into_bytes())
+    )
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum LinkError {
+    #[error("the link has expired")]
+    Expired,
+    #[error("the link is not valid")]
+    Invalid,
+}
+
+/// Checks a sign-in link's signature (in constant time) and expiry.
+pub fn verify_link(
+    secret: &[u8],
+    player_id: i64,
+    expires_unix: i64,
+    sig_hex: &str,
+    now_unix: i64,
+) -> Result<(), LinkError> {
+    let sig = hex::decode(sig_hex).map_err(|_| LinkError::Invalid)?;
+    let mut mac = HmacSha256::new_from_slice(secret).expect("HMAC takes any key length");
+    mac.update(format!("{player_id}.{expires_unix}").as_bytes());
+    mac.verify_slice(&sig).map_err(|_| LinkError::Invalid)?;
+    if expires_unix < now_unix {
+        return Err(LinkError::Expired);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_verify_and_refuse_forgery_and_expiry() {
+        let secret = b"0123456789abcdef0123456789abcdef";
+        let query = sign_link(secret, 7, 1_000);
+        let sig = query.rsplit_once("sig=").unwrap().1;
+        assert_eq!(verify_link(secret, 7, 1_000, sig, 999), Ok(()));
+        assert_eq!(
+            verify_link(secret, 7, 1_000, sig, 1_001),
+            Err(LinkError::Expired)
+        );
+        assert_eq!(
+            verify_link(secret, 8, 1_000, sig, 999),
+            Err(LinkError::Invalid)
+        );
+        assert_eq!(
+            verify_link(secret, 7, 2_000, sig, 999),
+            Err(LinkError::Invalid)
+        );
+        assert_eq!(
+            verify_link(b"another secret another secret!!!", 7, 1_000, sig, 999),
+            Err(LinkError::Invalid)
+        );
+        assert_eq!(
+            verify_link(secret, 7, 1_000, "zz", 999),
+            Err(LinkError::Invalid)
+        );
+    }
+
+    #[test]
+    fn the_dummy_hash_parses_and_matches_nothing() {
+        assert!(matches!(
+            password_auth::verify_password("", DUMMY_HASH.as_str()),
+            Err(password_auth::VerifyError::PasswordInvalid)
+        ));
+    }
+}

@@ -1,0 +1,168 @@
+//! The redeem page: one field, one button. Works as a plain form (the outcome
+//! comes back in the address) and, hydrated, shows the outcome in place.
+
+use leptos::prelude::*;
+use leptos_fluent::{move_tr, tr};
+use leptos_router::hooks::use_query_map;
+
+use crate::api::{activation_outcome, Redeem};
+use crate::components::{use_session, Amount, RequireSignIn, Time};
+use crate::models::{Granted, RedeemOutcome, RedeemQuery, Refusal, RefusalKind};
+
+#[component]
+pub fn RedeemPage() -> impl IntoView {
+    let session = use_session();
+    let action = ServerAction::<Redeem>::new();
+    // A redeem changes the balance and the unread count in the header.
+    Effect::new(move |seen: Option<usize>| {
+        let version = action.version().get();
+        if seen.is_some_and(|seen| seen != version) {
+            session.bump();
+        }
+        version
+    });
+
+    // After a plain form post the outcome is in the query string.
+    let query = use_query_map();
+    let from_address = Resource::new_blocking(
+        move || {
+            query.with(|q| {
+                serde_urlencoded::from_str::<RedeemQuery>(
+                    &q.to_query_string().trim_start_matches('?').to_owned(),
+                )
+                .unwrap_or_default()
+            })
+        },
+        |q| async move {
+            if let Some(id) = q.activation {
+                return activation_outcome(id)
+                    .await
+                    .ok()
+                    .flatten()
+                    .map(RedeemOutcome::Granted);
+            }
+            q.refused.map(|kind| {
+                RedeemOutcome::Refused(Refusal {
+                    kind,
+                    starts_at: q.starts_at,
+                    code: q.code.unwrap_or_default(),
+                })
+            })
+        },
+    );
+    let outcome = move || match action.value().get() {
+        Some(Ok(outcome)) => Some(outcome),
+        Some(Err(_)) => Some(RedeemOutcome::Refused(Refusal {
+            kind: RefusalKind::Internal,
+            starts_at: None,
+            code: String::new(),
+        })),
+        None => from_address.get().flatten(),
+    };
+    let refused = move || matches!(outcome(), Some(RedeemOutcome::Refused(_)));
+    let typed = move || match outcome() {
+        Some(RedeemOutcome::Refused(r)) => r.code,
+        _ => String::new(),
+    };
+
+    view! {
+        <RequireSignIn>
+        <section class="card redeem">
+            <h1>{move_tr!("redeem-title")}</h1>
+            <p class="muted">{move_tr!("redeem-hint")}</p>
+            <ActionForm action=action attr:id="redeem-form" attr:class="redeem-form">
+                <label for="code-input">{move_tr!("redeem-label")}</label>
+                <div class="field-row">
+                    <Transition fallback=|| ()>
+                        <input
+                            id="code-input"
+                            name="code"
+                            type="text"
+                            required
+                            maxlength="100"
+                            autocomplete="off"
+                            autocapitalize="characters"
+                            spellcheck="false"
+                            autofocus
+                            prop:value=typed
+                            aria-invalid=move || refused().to_string()
+                            aria-describedby="redeem-result"
+                        />
+                    </Transition>
+                    <button type="submit" class="button" id="redeem-submit" disabled=move || action.pending().get()>
+                        {move_tr!("redeem-submit")}
+                    </button>
+                </div>
+            </ActionForm>
+            <div id="redeem-result" aria-live="polite">
+                <Transition fallback=|| ()>{move || outcome().map(|o| view! { <OutcomeView outcome=o/> })}</Transition>
+            </div>
+        </section>
+        </RequireSignIn>
+    }
+}
+
+/// A redeem's outcome: the reward with its texts, or why not.
+#[component]
+pub fn OutcomeView(outcome: RedeemOutcome) -> impl IntoView {
+    match outcome {
+        RedeemOutcome::Granted(granted) => view! { <GrantedView granted/> }.into_any(),
+        RedeemOutcome::Refused(refusal) => view! { <RefusalView refusal/> }.into_any(),
+    }
+}
+
+#[component]
+fn GrantedView(granted: Granted) -> impl IntoView {
+    let Granted {
+        code,
+        reward,
+        currency,
+        balance_after,
+        description,
+        secret_message,
+        earlier,
+        ..
+    } = granted;
+    view! {
+        <div class="result success" role="status" id="redeem-success">
+            <h2>
+                {if earlier { move_tr!("redeem-earlier-title") } else { move_tr!("redeem-success-title") }}
+            </h2>
+            <p class="reward">
+                "+" <Amount amount=reward currency=currency.clone()/>
+                " · " <span class="code-name">{code}</span>
+            </p>
+            {(!description.is_empty()).then(|| view! { <p class="description">{description}</p> })}
+            {(!secret_message.is_empty()).then(|| view! {
+                <blockquote class="secret" id="secret-message">
+                    <span class="secret-label">{move_tr!("redeem-secret")}</span>
+                    {secret_message}
+                </blockquote>
+            })}
+            <p class="muted">
+                {move_tr!("redeem-balance")} " " <Amount amount=balance_after currency=currency/>
+                " · " <a href="/wallet">{move_tr!("nav-wallet")}</a>
+            </p>
+        </div>
+    }
+}
+
+#[component]
+fn RefusalView(refusal: Refusal) -> impl IntoView {
+    let kind = refusal.kind;
+    let message = move || match (kind, refusal.starts_at) {
+        (RefusalKind::NotStarted, Some(at)) => {
+            tr!("redeem-error-not-started", {"starts_at" => at.format("%Y-%m-%d %H:%M UTC").to_string()})
+        }
+        _ => expect_context::<leptos_fluent::I18n>().tr(kind.message_id()),
+    };
+    view! {
+        <div class="result error" role="alert" id="redeem-error" data-kind=kind.as_str()>
+            <p>{message}</p>
+            {refusal.starts_at.map(|at| view! { <p class="muted"><Time at/></p> })}
+            {(kind == RefusalKind::UnknownPlayer).then(|| view! {
+                <p><a href="/signin?next=/redeem">{move_tr!("nav-sign-in")}</a></p>
+            })}
+        </div>
+    }
+}
