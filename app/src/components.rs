@@ -162,15 +162,30 @@ pub fn RequireSignIn(children: ChildrenFn) -> impl IntoView {
     let location = use_location();
     // Only a change of who is signed in re-renders the page, not an unread count.
     let signed_in = Memo::new(move |_| session.player.get().map(|p| p.is_some()));
+    let sign_in_target = move || {
+        let search = location.search.get_untracked();
+        let here = if search.is_empty() {
+            location.pathname.get_untracked()
+        } else {
+            format!("{}?{search}", location.pathname.get_untracked())
+        };
+        format!(
+            "/signin?{}",
+            serde_urlencoded::to_string([("next", here)]).unwrap_or_default()
+        )
+    };
     view! {
         <Suspense fallback=|| ()>
             {move || match signed_in.get() {
                 Some(true) => Some(children().into_any()),
-                Some(false) => {
-                    let here = format!("{}{}", location.pathname.get_untracked(), location.search.get_untracked().chars().next().map(|_| format!("?{}", location.search.get_untracked())).unwrap_or_default());
-                    let target = format!("/signin?{}", serde_urlencoded::to_string([("next", here)]).unwrap_or_default());
-                    Some(view! { <leptos_router::components::Redirect path=target/> }.into_any())
+                // On the server the session is authoritative: redirect. In the
+                // browser it may lag a sign-in that just happened, so offer the link.
+                Some(false) if cfg!(feature = "ssr") => {
+                    Some(view! { <leptos_router::components::Redirect path=sign_in_target()/> }.into_any())
                 }
+                Some(false) => Some(view! {
+                    <p class="card"><a href=sign_in_target() id="sign-in-prompt">{move_tr!("nav-sign-in")}</a></p>
+                }.into_any()),
                 None => None,
             }}
         </Suspense>

@@ -17,7 +17,7 @@ use leptos_fluent::move_tr;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    ParamSegment, StaticSegment,
+    ParamSegment, SsrMode, StaticSegment,
 };
 
 /// The HTML document around the app, rendered on the server.
@@ -54,21 +54,23 @@ pub fn App() -> impl IntoView {
     view! {
         <Stylesheet id="leptos" href="/pkg/promocodes.css"/>
         <i18n::I18nProvider>
-            <Title text=move_tr!("app-name")/>
+            <AppTitle/>
             <Router>
                 <SessionProvider>
                     <a class="skip-link" href="#main">{move_tr!("skip-to-content")}</a>
                     <components::Header/>
                     <main id="main">
+                        // Async: each page is rendered whole before it is sent, so it
+                        // needs no JavaScript to appear and its status code (404) holds.
                         <Routes fallback=pages::NotFound>
-                            <Route path=StaticSegment("") view=pages::HomePage/>
-                            <Route path=StaticSegment("redeem") view=pages::RedeemPage/>
-                            <Route path=StaticSegment("signin") view=pages::SignInPage/>
-                            <Route path=StaticSegment("signup") view=pages::SignUpPage/>
-                            <Route path=(StaticSegment("egg"), ParamSegment("slug")) view=pages::EggPage/>
-                            <Route path=StaticSegment("wallet") view=pages::WalletPage/>
-                            <Route path=StaticSegment("notifications") view=pages::NotificationsPage/>
-                            <Route path=StaticSegment("activations") view=pages::ActivationsPage/>
+                            <Route path=StaticSegment("") view=pages::HomePage ssr=SsrMode::Async/>
+                            <Route path=StaticSegment("redeem") view=pages::RedeemPage ssr=SsrMode::Async/>
+                            <Route path=StaticSegment("signin") view=pages::SignInPage ssr=SsrMode::Async/>
+                            <Route path=StaticSegment("signup") view=pages::SignUpPage ssr=SsrMode::Async/>
+                            <Route path=(StaticSegment("egg"), ParamSegment("slug")) view=pages::EggPage ssr=SsrMode::Async/>
+                            <Route path=StaticSegment("wallet") view=pages::WalletPage ssr=SsrMode::Async/>
+                            <Route path=StaticSegment("notifications") view=pages::NotificationsPage ssr=SsrMode::Async/>
+                            <Route path=StaticSegment("activations") view=pages::ActivationsPage ssr=SsrMode::Async/>
                         </Routes>
                     </main>
                     <components::Footer/>
@@ -83,4 +85,12 @@ pub fn App() -> impl IntoView {
 fn SessionProvider(children: Children) -> impl IntoView {
     components::Session::provide();
     children()
+}
+
+/// The document title. leptos_meta reads it after rendering, outside the
+/// component tree, so it holds the i18n context itself.
+#[component]
+fn AppTitle() -> impl IntoView {
+    let i18n = expect_context::<leptos_fluent::I18n>();
+    view! { <Title text=move || i18n.tr("app-name")/> }
 }

@@ -73,7 +73,7 @@ pub fn SignInPage() -> impl IntoView {
             }}
             <ErrorMessage error/>
             <ActionForm action=action attr:id="signin-form" attr:class="stack">
-                <input type="hidden" name="next" prop:value=move || next.get()/>
+                <input type="hidden" name="next" value=move || next.get()/>
                 <label for="signin-username">{move_tr!("field-username")}</label>
                 <input id="signin-username" name="username" required autocomplete="username" maxlength="40"/>
                 <label for="signin-password">{move_tr!("field-password")}</label>
@@ -103,9 +103,9 @@ pub fn SignUpPage() -> impl IntoView {
             <h1>{move_tr!("signup-title")}</h1>
             <ErrorMessage error/>
             <ActionForm action=action attr:id="signup-form" attr:class="stack">
-                <input type="hidden" name="next" prop:value=move || next.get()/>
+                <input type="hidden" name="next" value=move || next.get()/>
                 <label for="signup-username">{move_tr!("field-username")}</label>
-                <input id="signup-username" name="username" required autocomplete="username" minlength="3" maxlength="40" prop:value=move || username.get()/>
+                <input id="signup-username" name="username" required autocomplete="username" minlength="3" maxlength="40" value=move || username.get()/>
                 <label for="signup-password">{move_tr!("field-password")}</label>
                 <input id="signup-password" name="password" type="password" required autocomplete="new-password" minlength="8"/>
                 <label for="signup-confirm">{move_tr!("field-confirm")}</label>

@@ -84,7 +84,7 @@ pub fn RedeemPage() -> impl IntoView {
                             autocapitalize="characters"
                             spellcheck="false"
                             autofocus
-                            prop:value=typed
+                            value=typed
                             aria-invalid=move || refused().to_string()
                             aria-describedby="redeem-result"
                         />

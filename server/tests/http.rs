@@ -1,0 +1,139 @@
+//! The real router over HTTP (tower `oneshot`): platform sign-in links and
+//! the language switch.
+
+mod common;
+
+use app::core::auth;
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use axum::Router;
+use leptos::prelude::LeptosOptions;
+use server::router::{router, session_store, AppState, SessionConfig};
+use sqlx::PgPool;
+use tower::ServiceExt;
+
+async fn app(pool: &PgPool) -> Router {
+    let store = session_store(pool).await.unwrap();
+    let options = LeptosOptions::builder().output_name("promocodes").build();
+    let config = SessionConfig {
+        secure: false,
+        player_idle: time::Duration::days(1),
+    };
+    router(
+        AppState {
+            leptos_options: options,
+            pool: pool.clone(),
+        },
+        store,
+        &config,
+    )
+}
+
+async fn get(app: &Router, uri: &str) -> (StatusCode, String, Vec<String>) {
+    let response = app
+        .clone()
+        .oneshot(Request::get(uri).body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let location = response
+        .headers()
+        .get(header::LOCATION)
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    let cookies = response
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .collect();
+    (response.status(), location, cookies)
+}
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn a_signed_link_signs_the_player_in_and_a_forged_or_expired_one_does_not(pool: PgPool) {
+    let app = app(&pool).await;
+    let player = common::player(&pool).await;
+    let secret = auth::link_secret(&pool).await.unwrap();
+    assert_eq!(
+        secret,
+        auth::link_secret(&pool).await.unwrap(),
+        "the generated secret is kept"
+    );
+    let now = chrono::Utc::now().timestamp();
+
+    let valid = auth::sign_link(&secret, player, now + 60);
+    let (status, location, cookies) = get(&app, &format!("/auth/link?{valid}&next=/wallet")).await;
+    assert_eq!(
+        (status, location.as_str()),
+        (StatusCode::SEE_OTHER, "/wallet")
+    );
+    let session = cookies
+        .iter()
+        .find(|c| c.starts_with("promocodes.sid="))
+        .expect("a session cookie");
+    assert!(
+        session.contains("HttpOnly") && session.contains("SameSite=Lax"),
+        "{session}"
+    );
+    assert!(!session.contains("Secure"), "plain HTTP here");
+
+    let expired = auth::sign_link(&secret, player, now - 1);
+    let (status, location, cookies) = get(&app, &format!("/auth/link?{expired}")).await;
+    assert_eq!(
+        (status, location.as_str()),
+        (StatusCode::SEE_OTHER, "/signin?link=expired")
+    );
+    assert!(!cookies.iter().any(|c| c.starts_with("promocodes.sid=")));
+
+    let forged = auth::sign_link(b"not the secret, not the secret!!", player, now + 60);
+    assert_eq!(
+        get(&app, &format!("/auth/link?{forged}")).await.1,
+        "/signin?link=invalid"
+    );
+    let other_player = valid.replace(
+        &format!("player={player}"),
+        &format!("player={}", player + 1),
+    );
+    assert_eq!(
+        get(&app, &format!("/auth/link?{other_player}")).await.1,
+        "/signin?link=invalid"
+    );
+    assert_eq!(
+        get(&app, "/auth/link?player=1").await.1,
+        "/signin?link=invalid"
+    );
+    assert_eq!(
+        get(&app, "/auth/link?player=x&expires=%00&sig=%ff").await.1,
+        "/signin?link=invalid"
+    );
+
+    // An off-site `next` is ignored.
+    let (_, location, _) = get(&app, &format!("/auth/link?{valid}&next=//evil.example")).await;
+    assert_eq!(location, "/redeem");
+}
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn the_language_switch_sets_a_cookie_and_goes_back(pool: PgPool) {
+    let app = app(&pool).await;
+    let (status, location, cookies) = get(&app, "/lang/ru?next=/wallet%3Fpage%3D2").await;
+    assert_eq!(
+        (status, location.as_str()),
+        (StatusCode::SEE_OTHER, "/wallet?page=2")
+    );
+    assert!(
+        cookies.iter().any(|c| c.starts_with("promocodes-lang=ru;")),
+        "{cookies:?}"
+    );
+    assert_eq!(get(&app, "/lang/de").await.0, StatusCode::NOT_FOUND);
+    assert_eq!(
+        get(&app, "/lang/en?next=https://evil.example").await.1,
+        "/redeem"
+    );
+}
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn health_endpoints_answer(pool: PgPool) {
+    let app = app(&pool).await;
+    assert_eq!(get(&app, "/healthz").await.0, StatusCode::OK);
+    assert_eq!(get(&app, "/readyz").await.0, StatusCode::OK);
+}
