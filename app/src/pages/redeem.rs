@@ -28,7 +28,7 @@ pub fn RedeemPage() -> impl IntoView {
         move || {
             query.with(|q| {
                 serde_urlencoded::from_str::<RedeemQuery>(
-                    &q.to_query_string().trim_start_matches('?').to_owned(),
+                    q.to_query_string().trim_start_matches('?'),
                 )
                 .unwrap_or_default()
             })
