@@ -126,8 +126,9 @@ async fn switch_language(
 
 #[derive(Deserialize)]
 struct LinkQuery {
-    player: Option<i64>,
-    expires: Option<i64>,
+    // Strings, parsed below: a malformed link gets the same clear page as a forged one.
+    player: Option<String>,
+    expires: Option<String>,
     sig: Option<String>,
     next: Option<String>,
 }
@@ -141,9 +142,12 @@ async fn sign_in_link(
     mut session: PlayerSession,
 ) -> Response {
     let refuse = |why: &str| Redirect::to(&format!("/signin?link={why}")).into_response();
-    let (Some(player_id), Some(expires), Some(sig)) =
-        (query.player, query.expires, query.sig.as_deref())
-    else {
+    let number = |v: &Option<String>| v.as_deref().and_then(|v| v.parse::<i64>().ok());
+    let (Some(player_id), Some(expires), Some(sig)) = (
+        number(&query.player),
+        number(&query.expires),
+        query.sig.as_deref(),
+    ) else {
         return refuse("invalid");
     };
     let secret = match auth::link_secret(&pool).await {
