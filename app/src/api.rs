@@ -141,6 +141,20 @@ mod ssr {
 #[cfg(feature = "ssr")]
 pub use ssr::{locale_from, safe_next};
 
+/// LIMIT and OFFSET for `page` (from 1): one row more than a page, to know whether another follows.
+#[cfg(feature = "ssr")]
+fn page_window(page: i64) -> (i64, i64) {
+    (PAGE_SIZE + 1, (page - 1) * PAGE_SIZE)
+}
+
+/// Cuts the extra row `page_window` fetched; true when there is a next page.
+#[cfg(feature = "ssr")]
+fn has_next_page<T>(rows: &mut Vec<T>) -> bool {
+    let more = rows.len() as i64 > PAGE_SIZE;
+    rows.truncate(PAGE_SIZE as usize);
+    more
+}
+
 /// The header's view of the session.
 #[server]
 pub async fn current_player() -> Result<Option<PlayerSummary>, ServerFnError> {
@@ -466,6 +480,7 @@ pub async fn load_wallet(page: i64) -> Result<Wallet, ServerFnError> {
     let request = ssr::Request::load().await?;
     let player = request.require_player("/wallet")?;
     let page = page.max(1);
+    let (limit, offset) = page_window(page);
     let balances = sqlx::query_as!(
         Balance,
         "SELECT currency, amount FROM balances WHERE player_id = $1 ORDER BY currency",
@@ -486,14 +501,13 @@ pub async fn load_wallet(page: i64) -> Result<Wallet, ServerFnError> {
          LIMIT $2 OFFSET $3
         "#,
         player.id,
-        PAGE_SIZE + 1,
-        (page - 1) * PAGE_SIZE
+        limit,
+        offset
     )
     .fetch_all(&request.pool)
     .await
     .map_err(ssr::internal)?;
-    let has_next = lines.len() as i64 > PAGE_SIZE;
-    lines.truncate(PAGE_SIZE as usize);
+    let has_next = has_next_page(&mut lines);
     Ok(Wallet {
         balances,
         lines,
@@ -507,6 +521,7 @@ pub async fn my_activations(page: i64) -> Result<ActivationPage, ServerFnError> 
     let request = ssr::Request::load().await?;
     let player = request.require_player("/activations")?;
     let page = page.max(1);
+    let (limit, offset) = page_window(page);
     let mut lines = sqlx::query_as!(
         ActivationLine,
         r#"
@@ -517,14 +532,13 @@ pub async fn my_activations(page: i64) -> Result<ActivationPage, ServerFnError> 
          LIMIT $2 OFFSET $3
         "#,
         player.id,
-        PAGE_SIZE + 1,
-        (page - 1) * PAGE_SIZE
+        limit,
+        offset
     )
     .fetch_all(&request.pool)
     .await
     .map_err(ssr::internal)?;
-    let has_next = lines.len() as i64 > PAGE_SIZE;
-    lines.truncate(PAGE_SIZE as usize);
+    let has_next = has_next_page(&mut lines);
     Ok(ActivationPage {
         lines,
         page,
@@ -537,6 +551,7 @@ pub async fn notifications(page: i64) -> Result<NotificationPage, ServerFnError>
     let request = ssr::Request::load().await?;
     let player = request.require_player("/notifications")?;
     let page = page.max(1);
+    let (limit, offset) = page_window(page);
     let mut lines = sqlx::query_as!(
         NotificationLine,
         r#"
@@ -552,14 +567,13 @@ pub async fn notifications(page: i64) -> Result<NotificationPage, ServerFnError>
          LIMIT $2 OFFSET $3
         "#,
         player.id,
-        PAGE_SIZE + 1,
-        (page - 1) * PAGE_SIZE
+        limit,
+        offset
     )
     .fetch_all(&request.pool)
     .await
     .map_err(ssr::internal)?;
-    let has_next = lines.len() as i64 > PAGE_SIZE;
-    lines.truncate(PAGE_SIZE as usize);
+    let has_next = has_next_page(&mut lines);
     Ok(NotificationPage {
         lines,
         page,

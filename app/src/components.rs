@@ -39,6 +39,17 @@ impl Session {
     pub fn bump(&self) {
         self.refresh.update(|n| *n += 1);
     }
+
+    /// Refreshes the header each time an action completes (its version moves).
+    pub fn follow(self, version: RwSignal<usize>) {
+        Effect::new(move |seen: Option<usize>| {
+            let v = version.get();
+            if seen.is_some_and(|s| s != v) {
+                self.bump();
+            }
+            v
+        });
+    }
 }
 
 pub fn use_session() -> Session {

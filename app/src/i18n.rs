@@ -89,20 +89,8 @@ mod tests {
 
     #[test]
     fn every_refusal_has_a_message() {
-        use crate::models::RefusalKind::*;
         let ids = message_ids("en");
-        for kind in [
-            Malformed,
-            Unknown,
-            Disabled,
-            NotStarted,
-            Expired,
-            Exhausted,
-            AlreadyActivated,
-            NotEligible,
-            UnknownPlayer,
-            Internal,
-        ] {
+        for kind in crate::models::RefusalKind::ALL {
             assert!(ids.contains(kind.message_id()), "{kind:?}");
         }
     }

@@ -22,6 +22,19 @@ pub enum RefusalKind {
 }
 
 impl RefusalKind {
+    pub const ALL: [RefusalKind; 10] = [
+        Self::Malformed,
+        Self::Unknown,
+        Self::Disabled,
+        Self::NotStarted,
+        Self::Expired,
+        Self::Exhausted,
+        Self::AlreadyActivated,
+        Self::NotEligible,
+        Self::UnknownPlayer,
+        Self::Internal,
+    ];
+
     /// The Fluent message id shown to the person who made the request.
     pub fn message_id(self) -> &'static str {
         match self {

@@ -15,18 +15,6 @@ fn query_value(name: &'static str) -> Memo<String> {
     Memo::new(move |_| query.with(|q| q.get(name).unwrap_or_default()))
 }
 
-/// Bumps the session whenever `version` moves, so the header follows sign-ins.
-fn follow(version: RwSignal<usize>) {
-    let session = use_session();
-    Effect::new(move |seen: Option<usize>| {
-        let v = version.get();
-        if seen.is_some_and(|s| s != v) {
-            session.bump();
-        }
-        v
-    });
-}
-
 /// The error to show: the action's, else the one a plain post put in the address.
 fn error_id(
     result: Option<Result<Option<FormError>, ServerFnError>>,
@@ -57,7 +45,7 @@ fn ErrorMessage(
 #[component]
 pub fn SignInPage() -> impl IntoView {
     let action = ServerAction::<SignIn>::new();
-    follow(action.version());
+    use_session().follow(action.version());
     let next = query_value("next");
     let link = query_value("link");
     let address_error = query_value("error");
@@ -93,7 +81,7 @@ pub fn SignInPage() -> impl IntoView {
 #[component]
 pub fn SignUpPage() -> impl IntoView {
     let action = ServerAction::<SignUp>::new();
-    follow(action.version());
+    use_session().follow(action.version());
     let next = query_value("next");
     let username = query_value("username");
     let address_error = query_value("error");

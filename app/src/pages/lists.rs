@@ -112,13 +112,7 @@ pub fn NotificationsPage() -> impl IntoView {
         move || (page.get(), mark.version().get()),
         |(page, _)| notifications(page),
     );
-    Effect::new(move |seen: Option<usize>| {
-        let v = mark.version().get();
-        if seen.is_some_and(|s| s != v) {
-            session.bump();
-        }
-        v
-    });
+    session.follow(mark.version());
     view! {
         <RequireSignIn>
             <section class="card">

@@ -14,13 +14,7 @@ pub fn RedeemPage() -> impl IntoView {
     let session = use_session();
     let action = ServerAction::<Redeem>::new();
     // A redeem changes the balance and the unread count in the header.
-    Effect::new(move |seen: Option<usize>| {
-        let version = action.version().get();
-        if seen.is_some_and(|seen| seen != version) {
-            session.bump();
-        }
-        version
-    });
+    session.follow(action.version());
 
     // After a plain form post the outcome is in the query string.
     let query = use_query_map();
