@@ -30,3 +30,12 @@ test('without JavaScript: sign up, redeem, refusal, sign-in error, all by plain 
   await page.click('#signin-submit');
   await expect(page.locator('#form-error')).toContainText('Неверное имя пользователя');
 });
+
+test('without JavaScript a page that needs an account redirects to sign in', async ({ page }) => {
+  for (const path of ['/redeem', '/wallet', '/notifications', '/activations']) {
+    const response = await page.goto(path);
+    expect(response?.status()).toBe(200);
+    await expect(page).toHaveURL(new RegExp(`/signin\\?next=${encodeURIComponent(path)}$`));
+    await expect(page.locator('#signin-form')).toBeVisible();
+  }
+});

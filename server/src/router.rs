@@ -76,8 +76,34 @@ pub fn router(state: AppState, store: PostgresStore, config: &SessionConfig) -> 
             move || shell(options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::from_fn(require_player))
         .layer(auth)
         .with_state(state)
+}
+
+/// Pages that need a signed-in player.
+const PLAYER_PAGES: &[&str] = &["/redeem", "/wallet", "/notifications", "/activations"];
+
+/// A signed-out visitor asking for a player page is sent to sign in and back.
+/// Decided here, before rendering, so it holds with and without JavaScript.
+async fn require_player(
+    session: PlayerSession,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let path = request.uri().path();
+    if session.user.is_none()
+        && request.method() == axum::http::Method::GET
+        && PLAYER_PAGES.contains(&path)
+    {
+        let here = request
+            .uri()
+            .path_and_query()
+            .map_or(path, |pq| pq.as_str());
+        let query = serde_urlencoded::to_string([("next", here)]).unwrap_or_default();
+        return Redirect::to(&format!("/signin?{query}")).into_response();
+    }
+    next.run(request).await
 }
 
 /// Ready when the database answers.

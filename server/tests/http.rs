@@ -137,3 +137,21 @@ async fn health_endpoints_answer(pool: PgPool) {
     assert_eq!(get(&app, "/healthz").await.0, StatusCode::OK);
     assert_eq!(get(&app, "/readyz").await.0, StatusCode::OK);
 }
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn player_pages_send_a_signed_out_visitor_to_sign_in(pool: PgPool) {
+    let app = app(&pool).await;
+    for (path, target) in [
+        ("/redeem", "/signin?next=%2Fredeem"),
+        ("/wallet?page=2", "/signin?next=%2Fwallet%3Fpage%3D2"),
+        ("/notifications", "/signin?next=%2Fnotifications"),
+        ("/activations", "/signin?next=%2Factivations"),
+    ] {
+        let (status, location, _) = get(&app, path).await;
+        assert_eq!(
+            (status, location.as_str()),
+            (StatusCode::SEE_OTHER, target),
+            "{path}"
+        );
+    }
+}
