@@ -292,15 +292,14 @@ pub async fn redeem(code: String) -> Result<RedeemOutcome, ServerFnError> {
             };
             match result {
                 Ok(activation) => RedeemOutcome::Granted(
-                    granted(
+                    granted_existing(
                         &request.pool,
                         activation.activation_id,
                         player.id,
                         request.locale,
                         false,
                     )
-                    .await?
-                    .ok_or_else(|| ssr::internal("a fresh activation vanished"))?,
+                    .await?,
                 ),
                 Err(ActivationError::Database(e)) => return Err(ssr::internal(e)),
                 Err(refusal) => {
@@ -309,15 +308,7 @@ pub async fn redeem(code: String) -> Result<RedeemOutcome, ServerFnError> {
                         refusal = refusal.kind().as_str(),
                         "redeem refused"
                     );
-                    let starts_at = match refusal {
-                        ActivationError::NotStarted { starts_at } => Some(starts_at),
-                        _ => None,
-                    };
-                    RedeemOutcome::Refused(Refusal {
-                        kind: refusal.kind(),
-                        starts_at,
-                        code: code.clone(),
-                    })
+                    RedeemOutcome::Refused(refusal_of(&refusal, code.clone()))
                 }
             }
         }
@@ -398,6 +389,34 @@ async fn granted(
     }))
 }
 
+/// `granted` for an activation that must exist (just made, or just found).
+#[cfg(feature = "ssr")]
+async fn granted_existing(
+    pool: &sqlx::PgPool,
+    activation_id: i64,
+    player_id: i64,
+    locale: &str,
+    earlier: bool,
+) -> Result<Granted, ServerFnError> {
+    granted(pool, activation_id, player_id, locale, earlier)
+        .await?
+        .ok_or_else(|| ssr::internal("an activation vanished"))
+}
+
+/// What the player is told about a refusal from the core.
+#[cfg(feature = "ssr")]
+fn refusal_of(error: &crate::core::ActivationError, code: String) -> Refusal {
+    let starts_at = match error {
+        crate::core::ActivationError::NotStarted { starts_at } => Some(*starts_at),
+        _ => None,
+    };
+    Refusal {
+        kind: error.kind(),
+        starts_at,
+        code,
+    }
+}
+
 /// What following an easter-egg link came to.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum EggOutcome {
@@ -430,15 +449,14 @@ pub async fn claim_egg(slug: String) -> Result<EggOutcome, ServerFnError> {
     };
     let outcome = match activate(&mut conn, &egg).await {
         Ok(a) => RedeemOutcome::Granted(
-            granted(
+            granted_existing(
                 &request.pool,
                 a.activation_id,
                 player.id,
                 request.locale,
                 false,
             )
-            .await?
-            .ok_or_else(|| ssr::internal("vanished"))?,
+            .await?,
         ),
         Err(ActivationError::AlreadyActivated) => {
             // Found before: show the secret again.
@@ -451,26 +469,14 @@ pub async fn claim_egg(slug: String) -> Result<EggOutcome, ServerFnError> {
             .await
             .map_err(ssr::internal)?;
             RedeemOutcome::Granted(
-                granted(&request.pool, earlier, player.id, request.locale, true)
-                    .await?
-                    .ok_or_else(|| ssr::internal("vanished"))?,
+                granted_existing(&request.pool, earlier, player.id, request.locale, true).await?,
             )
         }
         Err(ActivationError::Unknown | ActivationError::Disabled) => {
             return Ok(EggOutcome::NotFound)
         }
         Err(ActivationError::Database(e)) => return Err(ssr::internal(e)),
-        Err(refusal) => {
-            let starts_at = match refusal {
-                ActivationError::NotStarted { starts_at } => Some(starts_at),
-                _ => None,
-            };
-            RedeemOutcome::Refused(Refusal {
-                kind: refusal.kind(),
-                starts_at,
-                code: String::new(),
-            })
-        }
+        Err(refusal) => RedeemOutcome::Refused(refusal_of(&refusal, String::new())),
     };
     Ok(EggOutcome::Found(outcome))
 }

@@ -189,11 +189,9 @@ pub fn RequireSignIn(children: ChildrenFn) -> impl IntoView {
         <Suspense fallback=|| ()>
             {move || match signed_in.get() {
                 Some(true) => Some(children().into_any()),
-                // On the server the session is authoritative: redirect. In the
-                // browser it may lag a sign-in that just happened, so offer the link.
-                Some(false) if cfg!(feature = "ssr") => {
-                    Some(view! { <leptos_router::components::Redirect path=sign_in_target()/> }.into_any())
-                }
+                // The server redirects signed-out visitors before rendering
+                // (the router's `require_player`); in the browser the session may
+                // lag a sign-in that just happened, so offer the link.
                 Some(false) => Some(view! {
                     <p class="card"><a href=sign_in_target() id="sign-in-prompt">{move_tr!("nav-sign-in")}</a></p>
                 }.into_any()),

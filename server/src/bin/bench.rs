@@ -20,7 +20,7 @@ use hdrhistogram::Histogram;
 use sqlx::postgres::PgPoolOptions;
 use sqlx::{Connection, PgConnection, PgPool};
 
-use localpg::{LocalPgOptions, LocalPostgres};
+use localpg::ThrowAwayCluster;
 use server::db::{connect_options, MIGRATOR};
 
 #[derive(Parser)]
@@ -57,12 +57,11 @@ const BENCH_DB: &str = "promocodes_bench";
 fn main() -> Result<()> {
     tracing_subscriber::fmt().with_env_filter("warn").init();
     let args = Args::parse();
-    let scratch = std::env::temp_dir().join(format!("promocodes-bench-{}", std::process::id()));
     let mut cluster = None;
     let base_url = match std::env::var("DATABASE_URL").ok().filter(|u| !u.is_empty()) {
         Some(url) => url,
         None => {
-            let local = LocalPostgres::start(&LocalPgOptions::new(scratch.clone()))?;
+            let local = ThrowAwayCluster::start("bench")?;
             let url = local.url("postgres");
             cluster = Some(local);
             url
@@ -72,10 +71,8 @@ fn main() -> Result<()> {
         .enable_all()
         .build()?
         .block_on(run(&args, &base_url));
-    if let Some(mut local) = cluster {
-        local.stop()?;
-        drop(local);
-        let _ = std::fs::remove_dir_all(&scratch);
+    if let Some(local) = cluster {
+        local.finish()?;
     }
     result
 }
