@@ -1,4 +1,5 @@
-//! Languages: every user-visible string lives in `locales/{en,ru}/main.ftl`.
+//! Languages: every user-visible string lives in `locales/{en,ru}/*.ftl`
+//! (`main.ftl` for players, one more file per area, the same files in each).
 //! Components translate through leptos-fluent; server code that renders for a
 //! given locale (notifications, emails, API messages) looks up `TRANSLATIONS`.
 
@@ -56,20 +57,26 @@ mod tests {
     use super::*;
     use std::collections::BTreeSet;
 
+    /// Every message id of a language, prefixed by its file name, over all its files.
     fn message_ids(locale: &str) -> BTreeSet<String> {
-        let path = format!("{}/locales/{locale}/main.ftl", env!("CARGO_MANIFEST_DIR"));
-        let source = std::fs::read_to_string(&path).unwrap();
-        let resource = fluent_syntax::parser::parse(source.as_str())
-            .unwrap_or_else(|(_, errors)| panic!("{path}: {errors:?}"));
-        resource
-            .body
-            .iter()
-            .filter_map(|entry| match entry {
-                fluent_syntax::ast::Entry::Message(m) => Some(m.id.name.to_string()),
-                fluent_syntax::ast::Entry::Term(t) => Some(format!("-{}", t.id.name)),
+        let dir = format!("{}/locales/{locale}", env!("CARGO_MANIFEST_DIR"));
+        let mut ids = BTreeSet::new();
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_none_or(|e| e != "ftl") {
+                continue;
+            }
+            let file = path.file_name().unwrap().to_string_lossy().into_owned();
+            let source = std::fs::read_to_string(&path).unwrap();
+            let resource = fluent_syntax::parser::parse(source.as_str())
+                .unwrap_or_else(|(_, errors)| panic!("{}: {errors:?}", path.display()));
+            ids.extend(resource.body.iter().filter_map(|entry| match entry {
+                fluent_syntax::ast::Entry::Message(m) => Some(format!("{file}:{}", m.id.name)),
+                fluent_syntax::ast::Entry::Term(t) => Some(format!("{file}:-{}", t.id.name)),
                 _ => None,
-            })
-            .collect()
+            }));
+        }
+        ids
     }
 
     #[test]
@@ -91,7 +98,7 @@ mod tests {
     fn every_refusal_has_a_message() {
         let ids = message_ids("en");
         for kind in crate::models::RefusalKind::ALL {
-            assert!(ids.contains(kind.message_id()), "{kind:?}");
+            assert!(ids.contains(&format!("main.ftl:{}", kind.message_id())), "{kind:?}");
         }
     }
 }
