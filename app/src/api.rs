@@ -8,7 +8,7 @@ use leptos::server_fn::ServerFnError;
 use crate::models::*;
 
 #[cfg(feature = "ssr")]
-mod ssr {
+pub(crate) mod ssr {
     use leptos::prelude::*;
     use leptos::server_fn::ServerFnError;
     use sqlx::PgPool;

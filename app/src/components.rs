@@ -56,9 +56,9 @@ pub fn use_session() -> Session {
     expect_context::<Session>()
 }
 
+/// English / Русский: plain links (they work without JavaScript) that come back here.
 #[component]
-pub fn Header() -> impl IntoView {
-    let session = use_session();
+pub fn LanguageLinks() -> impl IntoView {
     let location = use_location();
     let here = move || {
         let search = location.search.get();
@@ -76,7 +76,24 @@ pub fn Header() -> impl IntoView {
         )
     };
     view! {
-        <header class="site-header">
+        <span class="languages" role="group" aria-label=move_tr!("nav-language")>
+            <a href=move || lang_link("en") rel="external" hreflang="en" lang="en" id="lang-en">"English"</a>
+            <a href=move || lang_link("ru") rel="external" hreflang="ru" lang="ru" id="lang-ru">"Русский"</a>
+        </span>
+    }
+}
+
+/// The player's header; the dashboard (under `/admin`) has its own.
+#[component]
+pub fn Header() -> impl IntoView {
+    let session = use_session();
+    let location = use_location();
+    let in_admin = move || {
+        let path = location.pathname.get();
+        path.starts_with("/admin") && path != "/admin/signin"
+    };
+    view! {
+        <header class="site-header" class:hidden=in_admin>
             <nav class="nav" aria-label=move_tr!("nav-label")>
                 <A href="/" attr:class="brand">{move_tr!("app-name")}</A>
                 <A href="/redeem">{move_tr!("nav-redeem")}</A>
@@ -102,10 +119,7 @@ pub fn Header() -> impl IntoView {
                         }.into_any(),
                     })}
                 </Transition>
-                <span class="languages" role="group" aria-label=move_tr!("nav-language")>
-                    <a href=move || lang_link("en") rel="external" hreflang="en" lang="en" id="lang-en">"English"</a>
-                    <a href=move || lang_link("ru") rel="external" hreflang="ru" lang="ru" id="lang-ru">"Русский"</a>
-                </span>
+                <LanguageLinks/>
             </nav>
         </header>
     }

@@ -3,6 +3,7 @@
 
 #![recursion_limit = "256"]
 
+pub mod admin;
 pub mod api;
 pub mod components;
 pub mod i18n;
@@ -16,7 +17,7 @@ use leptos::prelude::*;
 use leptos_fluent::move_tr;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::{
-    components::{Route, Router, Routes},
+    components::{Outlet, ParentRoute, Route, Router, Routes},
     ParamSegment, SsrMode, StaticSegment,
 };
 
@@ -71,12 +72,43 @@ pub fn App() -> impl IntoView {
                             <Route path=StaticSegment("wallet") view=pages::WalletPage ssr=SsrMode::Async/>
                             <Route path=StaticSegment("notifications") view=pages::NotificationsPage ssr=SsrMode::Async/>
                             <Route path=StaticSegment("activations") view=pages::ActivationsPage ssr=SsrMode::Async/>
+                            <Route path=(StaticSegment("admin"), StaticSegment("signin")) view=admin::AdminSignIn ssr=SsrMode::Async/>
+                            <ParentRoute path=StaticSegment("admin") view=AdminLayout ssr=SsrMode::Async>
+                                <Route path=StaticSegment("") view=admin::AdminHome ssr=SsrMode::Async/>
+                                <Route path=StaticSegment("codes") view=admin::CodesPage ssr=SsrMode::Async/>
+                                <Route path=(StaticSegment("codes"), StaticSegment("new")) view=admin::CodeNewPage ssr=SsrMode::Async/>
+                                <Route path=(StaticSegment("codes"), ParamSegment("id")) view=admin::CodeEditPage ssr=SsrMode::Async/>
+                                <Route path=StaticSegment("series") view=admin::SeriesPage ssr=SsrMode::Async/>
+                                <Route path=(StaticSegment("series"), ParamSegment("id")) view=admin::SeriesJobPage ssr=SsrMode::Async/>
+                                <Route path=StaticSegment("groups") view=admin::GroupsPage ssr=SsrMode::Async/>
+                                <Route path=StaticSegment("campaigns") view=admin::CampaignsPage ssr=SsrMode::Async/>
+                                <Route path=StaticSegment("partners") view=admin::PartnersPage ssr=SsrMode::Async/>
+                                <Route path=StaticSegment("import") view=admin::ImportPage ssr=SsrMode::Async/>
+                                <Route path=StaticSegment("audit") view=admin::AuditPage ssr=SsrMode::Async/>
+                            </ParentRoute>
                         </Routes>
                     </main>
                     <components::Footer/>
                 </SessionProvider>
             </Router>
         </i18n::I18nProvider>
+    }
+}
+
+/// The dashboard's frame: the admin session and navigation around its pages.
+#[component]
+fn AdminLayout() -> impl IntoView {
+    admin::AdminSession::provide();
+    view! {
+        <header class="site-header admin-header">
+            <nav class="nav" aria-label=move_tr!("nav-label")>
+                <admin::AdminNav/>
+                <components::LanguageLinks/>
+            </nav>
+        </header>
+        <div class="admin-main">
+            <Outlet/>
+        </div>
     }
 }
 

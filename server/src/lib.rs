@@ -1,6 +1,7 @@
 //! The Promocodes server process: configuration, the database (given or a
 //! private cluster), the axum router around the Leptos app, and the demo seed.
 
+pub mod admin;
 pub mod db;
 pub mod demo;
 pub mod router;

@@ -24,6 +24,22 @@ enum Command {
     Serve,
     /// Apply the migrations to the database and exit.
     Migrate,
+    /// Create a dashboard account (or, with --replace, reset its password and role).
+    /// The password is asked for on the terminal, or read from standard input
+    /// with --password-stdin.
+    CreateAdmin {
+        /// The admin's username.
+        username: String,
+        /// `admin` (everything) or `viewer` (reads only).
+        #[arg(long, default_value = "admin", value_parser = ["admin", "viewer"])]
+        role: String,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+        /// Reset the password and role of an existing account.
+        #[arg(long)]
+        replace: bool,
+    },
     /// Print a sign-in link for a player (what the host platform sends).
     SignLink {
         /// The player's id.
@@ -70,6 +86,12 @@ async fn run(command: Command) -> Result<ExitCode> {
     let outcome = match command {
         Command::Serve => serve(&database).await,
         Command::Migrate => database.connect(2).await.map(|_| ()),
+        Command::CreateAdmin {
+            username,
+            role,
+            password_stdin,
+            replace,
+        } => create_admin(&mut database, &username, &role, password_stdin, replace).await,
         Command::SignLink {
             player,
             ttl,
@@ -95,6 +117,35 @@ async fn run(command: Command) -> Result<ExitCode> {
     outcome.map(|()| ExitCode::SUCCESS)
 }
 
+async fn create_admin(
+    database: &mut Database,
+    username: &str,
+    role: &str,
+    password_stdin: bool,
+    replace: bool,
+) -> Result<()> {
+    let password = if password_stdin {
+        let mut line = String::new();
+        std::io::stdin()
+            .read_line(&mut line)
+            .context("reading the password from standard input")?;
+        line.trim_end_matches(['\r', '\n']).to_owned()
+    } else {
+        let first = rpassword::prompt_password(format!("Password for {username}: "))
+            .context("reading the password (use --password-stdin without a terminal)")?;
+        let again = rpassword::prompt_password("Again: ")?;
+        anyhow::ensure!(first == again, "the passwords differ");
+        first
+    };
+    let pool = database.connect(2).await?;
+    let role = app::admin::models::Role::parse(role);
+    let id = app::core::admins::create(&pool, username, &password, role, replace)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!("admin {username} (id {id}, role {}) is ready", role.as_str());
+    Ok(())
+}
+
 async fn serve(database: &Database) -> Result<()> {
     let pool = database.connect(32).await?;
     let seed_demo = std::env::var("PROMOCODES_SEED_DEMO")
@@ -103,6 +154,10 @@ async fn serve(database: &Database) -> Result<()> {
     if seed_demo {
         server::demo::seed(&pool).await?;
         tracing::info!("demo data seeded (see the README for the accounts and codes)");
+    }
+    let interrupted = app::core::series::recover_interrupted(&pool).await?;
+    if interrupted > 0 {
+        tracing::warn!(interrupted, "series jobs interrupted by a restart were marked failed");
     }
     let conf = get_configuration(None).context("reading the Leptos configuration")?;
     let addr = conf.leptos_options.site_addr;

@@ -69,6 +69,7 @@ pub fn router(state: AppState, store: PostgresStore, config: &SessionConfig) -> 
         .route("/readyz", get(readyz))
         .route("/lang/{locale}", get(switch_language))
         .route("/auth/link", get(sign_in_link))
+        .route("/admin/export/codes.csv", get(crate::admin::export_codes))
         .leptos_routes_with_context(
             &state,
             routes,
@@ -77,7 +78,12 @@ pub fn router(state: AppState, store: PostgresStore, config: &SessionConfig) -> 
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::from_fn(require_player))
+        .layer(axum::middleware::from_fn_with_state(
+            state.pool.clone(),
+            crate::admin::require_admin,
+        ))
         .layer(auth)
+        .layer(axum::middleware::from_fn(crate::admin::same_origin))
         .with_state(state)
 }
 

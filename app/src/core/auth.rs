@@ -88,7 +88,7 @@ impl axum_login::AuthnBackend for PlayerBackend {
 
 /// A real argon2 hash that no password matches, for refusing unknown names in
 /// the same time as wrong passwords.
-static DUMMY_HASH: std::sync::LazyLock<String> =
+pub(crate) static DUMMY_HASH: std::sync::LazyLock<String> =
     std::sync::LazyLock::new(|| password_auth::generate_hash(rand::random::<[u8; 16]>()));
 
 async fn find_by_username(

@@ -76,17 +76,40 @@ pub enum CodeError {
 }
 
 impl NewCode {
+    /// Every rule this code breaks (the admin form shows them all at once).
+    pub fn problems(&self) -> Vec<CodeError> {
+        let mut problems = self.other_problems();
+        if let Err(e) =
+            RewardSchedule::new(self.initial_reward, self.min_reward, self.decrease_step)
+        {
+            problems.insert(0, e.into());
+        }
+        if let Err(e) = PromoCodeText::parse(&self.name) {
+            problems.insert(0, e.into());
+        }
+        problems
+    }
+
     fn validate(&self) -> Result<(PromoCodeText, RewardSchedule), CodeError> {
         let text = PromoCodeText::parse(&self.name)?;
         let schedule =
             RewardSchedule::new(self.initial_reward, self.min_reward, self.decrease_step)?;
+        match self.other_problems().into_iter().next() {
+            Some(problem) => Err(problem),
+            None => Ok((text, schedule)),
+        }
+    }
+
+    /// Dates, limit and slug.
+    fn other_problems(&self) -> Vec<CodeError> {
+        let mut problems = Vec::new();
         if let (Some(start), Some(end)) = (self.starts_at, self.ends_at) {
             if end <= start {
-                return Err(CodeError::EndBeforeStart);
+                problems.push(CodeError::EndBeforeStart);
             }
         }
         if self.activation_limit.is_some_and(|l| l <= 0) {
-            return Err(CodeError::LimitNotPositive);
+            problems.push(CodeError::LimitNotPositive);
         }
         if let Some(slug) = &self.egg_slug {
             let valid = (3..=64).contains(&slug.len())
@@ -95,10 +118,10 @@ impl NewCode {
                     .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
                 && !slug.starts_with('-');
             if !valid {
-                return Err(CodeError::BadSlug);
+                problems.push(CodeError::BadSlug);
             }
         }
-        Ok((text, schedule))
+        problems
     }
 }
 
@@ -135,7 +158,12 @@ pub async fn create(conn: &mut PgConnection, code: &NewCode) -> Result<i64, Code
     )
     .fetch_one(conn)
     .await
-    .map_err(|e| match &e {
+    .map_err(classify)
+}
+
+/// A write refused by a unique key or the currency reference, as a typed error.
+pub fn classify(e: sqlx::Error) -> CodeError {
+    match &e {
         sqlx::Error::Database(db) => match db.constraint() {
             Some("promo_codes_normalized_key") => CodeError::DuplicateName,
             Some("promo_codes_egg_slug_key") => CodeError::DuplicateSlug,
@@ -143,7 +171,7 @@ pub async fn create(conn: &mut PgConnection, code: &NewCode) -> Result<i64, Code
             _ => CodeError::Database(e),
         },
         _ => CodeError::Database(e),
-    })
+    }
 }
 
 /// Stores the localized description and secret message of a code.

@@ -3,9 +3,15 @@
 //! database connection, never a Leptos or HTTP context.
 
 pub mod activation;
+pub mod admins;
+pub mod audit;
 pub mod auth;
+pub mod catalog;
 pub mod code_text;
 pub mod codes;
+pub mod csv_io;
+pub mod manage;
+pub mod series;
 pub mod error;
 pub mod reward;
 

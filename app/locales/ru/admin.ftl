@@ -1,0 +1,221 @@
+## Панель администратора.
+
+loading = Загрузка…
+admin-title = Promocodes: администрирование
+admin-nav-codes = Коды
+admin-nav-series = Серии
+admin-nav-groups = Группы
+admin-nav-campaigns = Кампании
+admin-nav-partners = Партнёры
+admin-nav-import = Импорт
+admin-nav-audit = Журнал изменений
+admin-nav-site = Вернуться на сайт
+admin-role-admin = администратор
+admin-role-viewer = наблюдатель (только чтение)
+admin-read-only = У вас доступ только для чтения: смотреть можно всё, менять — ничего.
+admin-signin-title = Вход в панель
+admin-signin-error = Неверное имя пользователя или пароль.
+admin-home-title = Сводка
+admin-stat-active = активных кодов
+admin-stat-today = активаций сегодня
+admin-stat-week = активаций за 7 дней
+admin-stat-jobs = серий в работе
+admin-stat-rewards = Выдано наград
+admin-stat-rewards-week = за 7 дней
+admin-stat-rewards-total = за всё время
+admin-save = Сохранить
+admin-saved = Сохранено.
+admin-new = Новая запись
+admin-edit = Изменить
+admin-none = — нет —
+admin-form-refused = Ничего не сохранено. Исправьте отмеченные поля.
+
+admin-codes-title = Коды
+admin-codes-new = Новый код
+admin-codes-total = { $count ->
+    [one] { $count } код
+    [few] { $count } кода
+   *[other] { $count } кодов
+}
+admin-export-csv = Выгрузить CSV
+admin-filter-search = Поиск по названию
+admin-filter-type = Тип
+admin-filter-status = Состояние
+admin-filter-sort = Сортировка
+admin-filter-apply = Показать
+admin-filter-reset = Сбросить
+admin-sort-created = сначала новые
+admin-sort-created-asc = сначала старые
+admin-sort-priority = по приоритету
+admin-sort-activations = по активациям
+admin-sort-name = по названию
+admin-col-reward = Следующая награда
+admin-col-activations = Активации
+admin-col-assigned = Группа · кампания · партнёр
+admin-col-created = Создан
+admin-status-active = действует
+admin-status-scheduled = запланирован
+admin-status-expired = истёк
+admin-status-exhausted = исчерпан
+admin-status-disabled = выключен
+admin-preset-standard = Обычный
+admin-preset-decreasing = Убывающий
+admin-preset-limited = Ограниченный
+admin-preset-temporary = Временный
+admin-preset-egg = Пасхалка
+admin-presets = Заготовки:
+admin-presets-hint = Заготовки подставляют типичные значения и сочетаются друг с другом; любое поле можно изменить.
+
+admin-code-new-title = Новый код
+admin-code-saved = Код сохранён.
+admin-code-cloned = Это копия. Её счётчик начинается с нуля.
+admin-code-deleted = Код удалён.
+admin-code-counts = Активаций: { $count }; следующая принесёт { $reward }.
+admin-section-basics = Код
+admin-section-reward = Награда
+admin-section-limits = Ограничения, сроки и пасхалка
+admin-section-assignment = Группа, кампания и партнёр
+admin-section-eligibility = Кому доступен
+admin-section-texts = Тексты для игрока
+admin-field-name = Название
+admin-field-enabled = Включён
+admin-field-priority = Приоритет
+admin-field-currency = Валюта
+admin-field-initial-reward = Награда
+admin-field-decrease-step = Уменьшение за активацию
+admin-field-min-reward = Минимальная награда
+admin-field-limit = Лимит активаций
+admin-field-starts = Начало
+admin-field-ends = Окончание
+admin-field-egg-slug = Ссылка пасхалки
+admin-field-group = Группа
+admin-field-campaign = Кампания
+admin-field-partner = Партнёр
+admin-field-tiers = Уровни игроков
+admin-field-tags = Метки игроков
+admin-field-new-player-days = Только игроки младше (дней)
+admin-field-description = Описание
+admin-field-secret = Секретное сообщение
+admin-field-kind = Вид
+admin-field-channel = Канал
+admin-field-notes = Заметки
+admin-field-contact = Контакт
+admin-field-payout = Выплата за активацию
+admin-hint-name = Игроки могут вводить его в любом регистре, с пробелами и дефисами или без.
+admin-hint-priority = Чем больше, тем выше в списках.
+admin-hint-decrease = Каждая активация получает на столько меньше предыдущей. Пусто или 0 — награда постоянна.
+admin-hint-min = Награда не опускается ниже. Пусто — сама награда (1 для убывающего кода).
+admin-hint-limit = Пусто — без ограничения.
+admin-hint-utc = Время UTC. Пусто — без ограничения.
+admin-hint-egg = Строчные латинские буквы, цифры и дефисы. Код тогда доступен только по адресу /egg/ссылка, ввести его название нельзя.
+admin-hint-list = Через запятую. Пусто — все.
+admin-hint-new-player = Пусто — игроки любого возраста.
+admin-hint-payout = Целое число в валюте ниже.
+admin-enable = Включить
+admin-disable = Выключить
+admin-delete = Удалить
+admin-clone = Копировать
+admin-clone-name = Новое название
+
+admin-error-required = Заполните это поле.
+admin-error-number = Введите целое число.
+admin-error-positive = Нужно целое число больше нуля.
+admin-error-time = Введите дату и время, например 2026-12-31T18:00.
+admin-error-name-empty = Дайте коду название.
+admin-error-name-long = Слишком длинно: не более 64 букв и цифр.
+admin-error-name-chars = Только буквы, цифры, пробелы, дефисы и подчёркивания.
+admin-error-min-above-initial = Минимум не может быть больше награды.
+admin-error-step = Уменьшение не может быть больше награды.
+admin-error-end-before-start = Окончание должно быть позже начала.
+admin-error-slug = От 3 до 64 строчных латинских букв, цифр и дефисов, не с дефиса.
+admin-error-duplicate-name = Это название уже занято (регистр, пробелы и дефисы не различаются).
+admin-error-duplicate-slug = Эта ссылка уже у другой пасхалки.
+admin-error-duplicate-group = Группа с таким названием уже есть.
+admin-error-currency = Неизвестная валюта.
+admin-error-reference = Этой записи больше нет; выберите снова.
+admin-error-limit-below-count = Код уже активировали больше раз.
+admin-error-text-long = Слишком длинно: не более 2000 символов.
+admin-error-delete-activated = Код уже активировали, поэтому он остаётся в учёте. Выключите его.
+admin-error-series-count = От 1 до 5 000 000 кодов.
+admin-error-series-length = От 1 до 64 символов.
+admin-error-series-entropy = Слишком мало возможных кодов для такого количества: удлините шаблон или расширьте алфавит.
+admin-error-alphabet = Не меньше двух разных букв или цифр и ничего больше.
+
+admin-series-title = Серии кодов
+admin-series-pattern = Шаблон
+admin-series-name = Название серии
+admin-series-count = Сколько кодов
+admin-series-prefix = Префикс
+admin-series-suffix = Суффикс
+admin-series-length = Случайных символов
+admin-series-hash-pattern = Или шаблон
+admin-series-hash-hint = Каждый # заменяется случайным символом, например GIFT-####-####. Если шаблон задан, префикс, длина и суффикс не используются.
+admin-series-alphabet = Алфавит
+admin-series-alphabet-hint = Пусто — { $alphabet } (без похожих символов вроде 0 и O, 1 и I).
+admin-series-entropy = В каждом коде { $bits } бит случайности.
+admin-series-entropy-ok = Достаточно для такого количества.
+admin-series-entropy-low = Мало для такого количества.
+admin-series-shared = Общее для всех кодов
+admin-series-uses = Активаций на код
+admin-series-start = Создать
+admin-series-jobs = Недавние серии
+admin-series-progress = Ход работы
+admin-series-cancel = Отменить
+admin-series-cancelling = Отмена: от этой серии ничего не останется.
+admin-series-view-codes = Посмотреть коды
+admin-series-back = Все серии
+admin-job-running = создаётся
+admin-job-done = готово
+admin-job-cancelled = отменено
+admin-job-failed = ошибка
+
+admin-groups-title = Группы
+admin-campaigns-title = Кампании
+admin-partners-title = Партнёры
+admin-kind-group = группа
+admin-kind-series = серия
+admin-channel-email = e-mail
+admin-channel-social = соцсети
+admin-channel-print = печать
+admin-channel-event = мероприятие
+admin-channel-broadcast = трансляция
+admin-channel-partner = партнёр
+admin-channel-internal = внутренний
+
+admin-import-title = Импорт кодов из CSV
+admin-import-help = В первой строке — названия столбцов: name и reward обязательны; currency, min_reward, decrease_step, activation_limit, starts_at, ends_at, egg_slug, priority, group, campaign, partner, description_en, secret_en, description_ru и secret_ru — по желанию. Импортируются либо все строки, либо ни одной.
+admin-import-file = Файл CSV
+admin-import-text = Или вставьте CSV сюда
+admin-import-submit = Импортировать
+admin-import-done = { $count ->
+    [one] Импортирован { $count } код.
+    [few] Импортировано { $count } кода.
+   *[other] Импортировано { $count } кодов.
+}
+admin-import-refused = Ничего не импортировано: { $count ->
+    [one] { $count } ошибка.
+    [few] { $count } ошибки.
+   *[other] { $count } ошибок.
+}
+admin-import-line = Строка { $line }
+admin-import-error-csv = Эта строка — не корректный CSV.
+admin-import-error-column = Неизвестный столбец.
+admin-import-error-required-columns = Нужны столбцы name и reward.
+admin-import-error-fields = В строке другое число полей, чем в заголовке.
+admin-import-error-reference = Нет группы, кампании или партнёра с таким названием.
+admin-import-error-repeated = Код встречается в файле дважды (первый раз — в строке в скобках).
+admin-import-error-too-many = Слишком много строк для одного импорта.
+admin-import-error-empty = В файле нет кодов.
+
+admin-audit-title = Журнал изменений
+admin-audit-all = Всё
+admin-audit-who = Кто
+admin-audit-action = Действие
+admin-audit-what = Что
+admin-audit-changes = Было → стало
+admin-entity-code = код
+admin-entity-series = серия
+admin-entity-group = группа
+admin-entity-campaign = кампания
+admin-entity-partner = партнёр
+admin-entity-admin = администратор

@@ -1,0 +1,17 @@
+//! The admin dashboard: codes, series, groups, campaigns, partners, CSV,
+//! audit log. Pages live under `/admin`; the server refuses every read to
+//! anyone but a signed-in admin and every change to anyone but an `admin`.
+
+pub mod api;
+mod catalog;
+mod codes;
+mod layout;
+pub mod models;
+mod pages;
+mod series;
+
+pub use catalog::{CampaignsPage, GroupsPage, PartnersPage};
+pub use codes::{CodeEditPage, CodeNewPage, CodesPage};
+pub use layout::{AdminNav, AdminSession};
+pub use pages::{AdminHome, AdminSignIn, AuditPage, ImportPage};
+pub use series::{SeriesJobPage, SeriesPage};

@@ -1,0 +1,305 @@
+//! CSV: the code list written out row by row (for streaming), and manual
+//! codes read in all or nothing, every problem reported with its line.
+
+use std::collections::{HashMap, HashSet};
+
+use sqlx::PgPool;
+
+use super::audit::{self, Entity};
+use super::codes;
+use super::manage::{self, parse_form};
+use crate::admin::models::*;
+
+/// The export's columns.
+pub const EXPORT_HEADER: [&str; 19] = [
+    "id",
+    "name",
+    "status",
+    "type",
+    "currency",
+    "initial_reward",
+    "min_reward",
+    "decrease_step",
+    "current_reward",
+    "activation_count",
+    "activation_limit",
+    "priority",
+    "starts_at",
+    "ends_at",
+    "egg_slug",
+    "group",
+    "campaign",
+    "partner",
+    "created_at",
+];
+
+/// One code row of the export, in `EXPORT_HEADER` order.
+pub fn export_record(row: &sqlx::postgres::PgRow) -> Result<Vec<String>, sqlx::Error> {
+    use chrono::{DateTime, Utc};
+    use sqlx::Row;
+    let code = manage::row_from(row)?;
+    let time = |name: &str| -> Result<String, sqlx::Error> {
+        Ok(row
+            .try_get::<Option<DateTime<Utc>>, _>(name)?
+            .map(|t| t.to_rfc3339())
+            .unwrap_or_default())
+    };
+    Ok(vec![
+        code.id.to_string(),
+        code.name,
+        code.status.as_str().to_owned(),
+        code.kinds.join("+"),
+        code.currency,
+        row.try_get::<i64, _>("initial_reward")?.to_string(),
+        row.try_get::<i64, _>("min_reward")?.to_string(),
+        row.try_get::<i64, _>("decrease_step")?.to_string(),
+        code.current_reward.to_string(),
+        code.activation_count.to_string(),
+        code.activation_limit.map(|l| l.to_string()).unwrap_or_default(),
+        code.priority.to_string(),
+        time("starts_at")?,
+        time("ends_at")?,
+        row.try_get::<Option<String>, _>("egg_slug")?.unwrap_or_default(),
+        code.group.unwrap_or_default(),
+        code.campaign.unwrap_or_default(),
+        code.partner.unwrap_or_default(),
+        code.created_at.to_rfc3339(),
+    ])
+}
+
+/// Columns an import may have; `name` and `reward` (or `initial_reward`) are required.
+pub const IMPORT_COLUMNS: [&str; 18] = [
+    "name",
+    "reward",
+    "initial_reward",
+    "currency",
+    "min_reward",
+    "decrease_step",
+    "activation_limit",
+    "starts_at",
+    "ends_at",
+    "egg_slug",
+    "priority",
+    "group",
+    "campaign",
+    "partner",
+    "description_en",
+    "secret_en",
+    "description_ru",
+    "secret_ru",
+];
+
+/// The most lines one import may hold.
+pub const MAX_IMPORT_LINES: usize = 50_000;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+}
+
+type LineError = (usize, String, String);
+
+/// Reads manual codes from CSV text (a header line first). Either every line
+/// is valid and all codes are stored in one transaction, or nothing is
+/// stored and every line's problems come back.
+pub async fn import(pool: &PgPool, admin_id: i64, text: &str) -> Result<ImportOutcome, ImportError> {
+    let mut errors: Vec<LineError> = Vec::new();
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let header: Vec<String> = match reader.headers() {
+        Ok(h) => h.iter().map(|s| s.trim().to_lowercase()).collect(),
+        Err(e) => {
+            return Ok(ImportOutcome::Refused(vec![(1, "admin-import-error-csv".into(), e.to_string())]))
+        }
+    };
+    for column in &header {
+        if !IMPORT_COLUMNS.contains(&column.as_str()) {
+            errors.push((1, "admin-import-error-column".into(), column.clone()));
+        }
+    }
+    if !header.iter().any(|c| c == "name")
+        || !header.iter().any(|c| c == "reward" || c == "initial_reward")
+    {
+        errors.push((1, "admin-import-error-required-columns".into(), "name, reward".into()));
+    }
+    if !errors.is_empty() {
+        return Ok(ImportOutcome::Refused(errors));
+    }
+    let choices = super::catalog::choices(pool).await?;
+    let lookup = |list: &[Choice]| -> HashMap<String, i64> {
+        list.iter().map(|c| (c.name.to_lowercase(), c.id)).collect()
+    };
+    let (groups, campaigns, partners) =
+        (lookup(&choices.groups), lookup(&choices.campaigns), lookup(&choices.partners));
+
+    let mut parsed = Vec::new();
+    let mut names: HashMap<String, usize> = HashMap::new();
+    let mut slugs: HashSet<String> = HashSet::new();
+    for (index, record) in reader.records().enumerate() {
+        let line = index + 2;
+        if line > MAX_IMPORT_LINES + 1 {
+            errors.push((line, "admin-import-error-too-many".into(), MAX_IMPORT_LINES.to_string()));
+            break;
+        }
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                errors.push((line, "admin-import-error-csv".into(), e.to_string()));
+                continue;
+            }
+        };
+        if record.iter().all(|v| v.is_empty()) {
+            continue;
+        }
+        if record.len() != header.len() {
+            errors.push((line, "admin-import-error-fields".into(), record.len().to_string()));
+            continue;
+        }
+        let mut form = CodeForm {
+            currency: "COINS".into(),
+            enabled: Some("on".into()),
+            ..CodeForm::default()
+        };
+        for (column, value) in header.iter().zip(record.iter()) {
+            let value = value.to_owned();
+            let mut by_name = |map: &HashMap<String, i64>, value: &str, field: &mut String| {
+                if value.is_empty() {
+                    return;
+                }
+                match map.get(&value.to_lowercase()) {
+                    Some(id) => *field = id.to_string(),
+                    None => errors.push((line, "admin-import-error-reference".into(), value.to_owned())),
+                }
+            };
+            match column.as_str() {
+                "name" => form.name = value,
+                "reward" | "initial_reward" => form.initial_reward = value,
+                "currency" if !value.is_empty() => form.currency = value,
+                "min_reward" => form.min_reward = value,
+                "decrease_step" => form.decrease_step = value,
+                "activation_limit" => form.activation_limit = value,
+                "starts_at" => form.starts_at = value,
+                "ends_at" => form.ends_at = value,
+                "egg_slug" => form.egg_slug = value,
+                "priority" => form.priority = value,
+                "group" => by_name(&groups, &value, &mut form.group_id),
+                "campaign" => by_name(&campaigns, &value, &mut form.campaign_id),
+                "partner" => by_name(&partners, &value, &mut form.partner_id),
+                "description_en" => form.description_en = value,
+                "secret_en" => form.secret_en = value,
+                "description_ru" => form.description_ru = value,
+                "secret_ru" => form.secret_ru = value,
+                _ => {}
+            }
+        }
+        if !choices.currencies.contains(&form.currency.trim().to_uppercase()) {
+            errors.push((line, "admin-error-currency".into(), form.currency.clone()));
+        }
+        match parse_form(&form) {
+            Ok((code, texts)) => {
+                let folded = super::PromoCodeText::parse(&code.name)
+                    .map(|t| t.into_inner())
+                    .unwrap_or_default();
+                if let Some(first) = names.insert(folded, line) {
+                    errors.push((line, "admin-import-error-repeated".into(), format!("{} ({first})", code.name)));
+                }
+                if let Some(slug) = &code.egg_slug {
+                    if !slugs.insert(slug.clone()) {
+                        errors.push((line, "admin-error-duplicate-slug".into(), slug.clone()));
+                    }
+                }
+                parsed.push((line, code, texts));
+            }
+            Err(field_errors) => {
+                for e in field_errors {
+                    let value = field_value(&form, &e.field);
+                    errors.push((line, e.message, format!("{}: {value}", e.field)));
+                }
+            }
+        }
+    }
+    if parsed.is_empty() && errors.is_empty() {
+        errors.push((2, "admin-import-error-empty".into(), String::new()));
+    }
+    // Names and slugs already taken, all at once.
+    let folded: Vec<String> = names.keys().cloned().collect();
+    let taken: HashSet<String> = sqlx::query_scalar!(
+        "SELECT normalized FROM promo_codes WHERE normalized = ANY($1)",
+        &folded
+    )
+    .fetch_all(pool)
+    .await?
+    .into_iter()
+    .collect();
+    let slug_list: Vec<String> = slugs.into_iter().collect();
+    let taken_slugs: HashSet<String> = sqlx::query_scalar!(
+        r#"SELECT egg_slug AS "s!" FROM promo_codes WHERE egg_slug = ANY($1)"#,
+        &slug_list
+    )
+    .fetch_all(pool)
+    .await?
+    .into_iter()
+    .collect();
+    for (line, code, _) in &parsed {
+        let f = super::PromoCodeText::parse(&code.name).map(|t| t.into_inner()).unwrap_or_default();
+        if taken.contains(&f) {
+            errors.push((*line, "admin-error-duplicate-name".into(), code.name.clone()));
+        }
+        if code.egg_slug.as_ref().is_some_and(|s| taken_slugs.contains(s)) {
+            errors.push((*line, "admin-error-duplicate-slug".into(), code.egg_slug.clone().unwrap_or_default()));
+        }
+    }
+    if !errors.is_empty() {
+        errors.sort_by_key(|e| e.0);
+        return Ok(ImportOutcome::Refused(errors));
+    }
+    let mut tx = pool.begin().await?;
+    for (line, code, texts) in &parsed {
+        let id = match codes::create(&mut tx, code).await {
+            Ok(id) => id,
+            // A code created meanwhile by someone else: refuse the whole file.
+            Err(e) => {
+                tx.rollback().await?;
+                let field = manage::field_error(&e);
+                if field.message == "error-internal" {
+                    if let codes::CodeError::Database(db) = e {
+                        return Err(db.into());
+                    }
+                }
+                return Ok(ImportOutcome::Refused(vec![(*line, field.message, code.name.clone())]));
+            }
+        };
+        sqlx::query!("UPDATE promo_codes SET created_by = $2 WHERE id = $1", id, admin_id)
+            .execute(&mut *tx)
+            .await?;
+        for (locale, description, secret) in texts {
+            if !description.is_empty() || !secret.is_empty() {
+                codes::set_text(&mut tx, id, locale, description, secret).await?;
+            }
+        }
+        let after = audit::snapshot(&mut tx, Entity::Code, id).await?;
+        audit::record(&mut tx, admin_id, "import", Entity::Code, Some(id), None, after).await?;
+    }
+    tx.commit().await?;
+    Ok(ImportOutcome::Imported(parsed.len()))
+}
+
+fn field_value(form: &CodeForm, field: &str) -> String {
+    match field {
+        "name" => &form.name,
+        "initial_reward" => &form.initial_reward,
+        "min_reward" => &form.min_reward,
+        "decrease_step" => &form.decrease_step,
+        "activation_limit" => &form.activation_limit,
+        "starts_at" => &form.starts_at,
+        "ends_at" => &form.ends_at,
+        "egg_slug" => &form.egg_slug,
+        "priority" => &form.priority,
+        "currency" => &form.currency,
+        _ => "",
+    }
+    .to_owned()
+}

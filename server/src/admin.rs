@@ -1,0 +1,130 @@
+//! The dashboard's HTTP pieces outside Leptos: the sign-in guard for admin
+//! pages, the streamed CSV export, and the same-origin check that every
+//! state-changing request passes (server functions also check a CSRF token).
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Query, Request, State};
+use axum::http::{header, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use futures::{SinkExt, StreamExt};
+use sqlx::PgPool;
+use tower_sessions::Session;
+
+use app::admin::models::CodeFilter;
+use app::core::{admins, csv_io, manage};
+
+/// The signed-in admin of this request's session, if any.
+async fn signed_in(pool: &PgPool, request_session: Option<&Session>) -> Option<admins::AdminUser> {
+    let session = request_session?;
+    match admins::current(pool, session).await {
+        Ok(admin) => admin.map(|(a, _)| a),
+        Err(e) => {
+            tracing::warn!(error = %e, "reading the admin session");
+            None
+        }
+    }
+}
+
+/// Sends a signed-out visitor of a dashboard page to the admin sign-in and back.
+pub async fn require_admin(State(pool): State<PgPool>, request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    let guarded = request.method() == Method::GET
+        && (path == "/admin" || path.starts_with("/admin/"))
+        && path != "/admin/signin";
+    if guarded && signed_in(&pool, request.extensions().get::<Session>()).await.is_none() {
+        let here = request.uri().path_and_query().map_or(path, |pq| pq.as_str());
+        let query = serde_urlencoded::to_string([("next", here)]).unwrap_or_default();
+        return Redirect::to(&format!("/admin/signin?{query}")).into_response();
+    }
+    next.run(request).await
+}
+
+/// Refuses a state-changing request another site's page made: a browser
+/// marks it with `Sec-Fetch-Site: cross-site` or an `Origin` that is not ours.
+pub async fn same_origin(request: Request, next: Next) -> Response {
+    if matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        return next.run(request).await;
+    }
+    let headers = request.headers();
+    let text = |name: header::HeaderName| headers.get(name).and_then(|v| v.to_str().ok());
+    if text(header::HeaderName::from_static("sec-fetch-site")) == Some("cross-site") {
+        return (StatusCode::FORBIDDEN, "cross-site request refused").into_response();
+    }
+    if let (Some(origin), Some(host)) = (text(header::ORIGIN), text(header::HOST)) {
+        let origin_host = origin
+            .split_once("://")
+            .map_or(origin, |(_, rest)| rest)
+            .trim_end_matches('/');
+        if origin == "null" || !origin_host.eq_ignore_ascii_case(host) {
+            return (StatusCode::FORBIDDEN, "cross-origin request refused").into_response();
+        }
+    }
+    next.run(request).await
+}
+
+/// `/admin/export/codes.csv?<the list's filters>`: every matching code, one
+/// row at a time (the response starts before the last row is read).
+pub async fn export_codes(
+    State(pool): State<PgPool>,
+    Query(filter): Query<CodeFilter>,
+    request: Request,
+) -> Response {
+    if signed_in(&pool, request.extensions().get::<Session>()).await.is_none() {
+        return StatusCode::UNAUTHORIZED.into_response();
+    }
+    let (mut sender, receiver) = futures::channel::mpsc::channel::<Result<Bytes, std::io::Error>>(8);
+    tokio::spawn(async move {
+        let (sql, binds) = manage::select_sql(&filter, "");
+        let mut rows = manage::bind_all(sqlx::query(&sql), &binds).fetch(&pool);
+        let mut writer = csv::Writer::from_writer(Vec::with_capacity(64 * 1024));
+        let mut failed = writer.write_record(csv_io::EXPORT_HEADER).is_err();
+        let mut count = 0usize;
+        while let Some(row) = rows.next().await {
+            let record = match row.and_then(|r| csv_io::export_record(&r)) {
+                Ok(record) => record,
+                Err(e) => {
+                    tracing::error!(error = %e, "CSV export failed");
+                    failed = true;
+                    break;
+                }
+            };
+            if writer.write_record(&record).is_err() {
+                failed = true;
+                break;
+            }
+            count += 1;
+            if count % 2000 == 0 {
+                let full = std::mem::replace(&mut writer, csv::Writer::from_writer(Vec::new()));
+                let chunk = full.into_inner().unwrap_or_default();
+                if sender.send(Ok(Bytes::from(chunk))).await.is_err() {
+                    return; // the client went away
+                }
+            }
+        }
+        let rest = writer.into_inner().unwrap_or_default();
+        let _ = sender.send(Ok(Bytes::from(rest))).await;
+        if failed {
+            // Cut the response short, so the client sees a broken download, not a short file.
+            let _ = sender
+                .send(Err(std::io::Error::other("export failed")))
+                .await;
+        }
+    });
+    let name = format!(
+        "codes-{}.csv",
+        chrono::Utc::now().format("%Y%m%d-%H%M%S")
+    );
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        Body::from_stream(receiver),
+    )
+        .into_response()
+}
