@@ -98,7 +98,10 @@ mod tests {
     fn every_refusal_has_a_message() {
         let ids = message_ids("en");
         for kind in crate::models::RefusalKind::ALL {
-            assert!(ids.contains(&format!("main.ftl:{}", kind.message_id())), "{kind:?}");
+            assert!(
+                ids.contains(&format!("main.ftl:{}", kind.message_id())),
+                "{kind:?}"
+            );
         }
     }
 }

@@ -32,8 +32,15 @@ pub async fn require_admin(State(pool): State<PgPool>, request: Request, next: N
     let guarded = request.method() == Method::GET
         && (path == "/admin" || path.starts_with("/admin/"))
         && path != "/admin/signin";
-    if guarded && signed_in(&pool, request.extensions().get::<Session>()).await.is_none() {
-        let here = request.uri().path_and_query().map_or(path, |pq| pq.as_str());
+    if guarded
+        && signed_in(&pool, request.extensions().get::<Session>())
+            .await
+            .is_none()
+    {
+        let here = request
+            .uri()
+            .path_and_query()
+            .map_or(path, |pq| pq.as_str());
         let query = serde_urlencoded::to_string([("next", here)]).unwrap_or_default();
         return Redirect::to(&format!("/admin/signin?{query}")).into_response();
     }
@@ -43,7 +50,10 @@ pub async fn require_admin(State(pool): State<PgPool>, request: Request, next: N
 /// Refuses a state-changing request another site's page made: a browser
 /// marks it with `Sec-Fetch-Site: cross-site` or an `Origin` that is not ours.
 pub async fn same_origin(request: Request, next: Next) -> Response {
-    if matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+    if matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    ) {
         return next.run(request).await;
     }
     let headers = request.headers();
@@ -70,10 +80,14 @@ pub async fn export_codes(
     Query(filter): Query<CodeFilter>,
     request: Request,
 ) -> Response {
-    if signed_in(&pool, request.extensions().get::<Session>()).await.is_none() {
+    if signed_in(&pool, request.extensions().get::<Session>())
+        .await
+        .is_none()
+    {
         return StatusCode::UNAUTHORIZED.into_response();
     }
-    let (mut sender, receiver) = futures::channel::mpsc::channel::<Result<Bytes, std::io::Error>>(8);
+    let (mut sender, receiver) =
+        futures::channel::mpsc::channel::<Result<Bytes, std::io::Error>>(8);
     tokio::spawn(async move {
         let (sql, binds) = manage::select_sql(&filter, "");
         let mut rows = manage::bind_all(sqlx::query(&sql), &binds).fetch(&pool);
@@ -111,10 +125,7 @@ pub async fn export_codes(
                 .await;
         }
     });
-    let name = format!(
-        "codes-{}.csv",
-        chrono::Utc::now().format("%Y%m%d-%H%M%S")
-    );
+    let name = format!("codes-{}.csv", chrono::Utc::now().format("%Y%m%d-%H%M%S"));
     (
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),

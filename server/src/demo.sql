@@ -5,8 +5,16 @@ INSERT INTO code_groups (name, description) VALUES
     ('Demo', 'Codes seeded for the demo')
 ON CONFLICT DO NOTHING;
 
+INSERT INTO partners (name, contact, payout_per_activation, payout_currency, notes) VALUES
+    ('Northwind Games', 'partners@northwind.example', 2, 'COINS', 'Seeded for the demo')
+ON CONFLICT DO NOTHING;
+
 INSERT INTO campaigns (name, channel, notes) VALUES
     ('Winter festival', 'event', 'Seeded for the demo')
+ON CONFLICT DO NOTHING;
+
+INSERT INTO campaigns (name, channel, partner_id, notes)
+SELECT 'Northwind newsletter', 'partner', id, 'Seeded for the demo' FROM partners WHERE lower(name) = 'northwind games'
 ON CONFLICT DO NOTHING;
 
 WITH demo_group AS (SELECT id FROM code_groups WHERE lower(name) = 'demo'),

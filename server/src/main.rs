@@ -142,7 +142,10 @@ async fn create_admin(
     let id = app::core::admins::create(&pool, username, &password, role, replace)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    println!("admin {username} (id {id}, role {}) is ready", role.as_str());
+    println!(
+        "admin {username} (id {id}, role {}) is ready",
+        role.as_str()
+    );
     Ok(())
 }
 
@@ -157,7 +160,10 @@ async fn serve(database: &Database) -> Result<()> {
     }
     let interrupted = app::core::series::recover_interrupted(&pool).await?;
     if interrupted > 0 {
-        tracing::warn!(interrupted, "series jobs interrupted by a restart were marked failed");
+        tracing::warn!(
+            interrupted,
+            "series jobs interrupted by a restart were marked failed"
+        );
     }
     let conf = get_configuration(None).context("reading the Leptos configuration")?;
     let addr = conf.leptos_options.site_addr;

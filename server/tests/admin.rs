@@ -65,7 +65,12 @@ async fn send(app: &Router, request: Request<Body>) -> Response {
 }
 
 /// A server-function call as the hydrated app makes it (JSON back).
-async fn call(app: &Router, cookie: Option<&str>, endpoint: &str, form: &[(&str, &str)]) -> Response {
+async fn call(
+    app: &Router,
+    cookie: Option<&str>,
+    endpoint: &str,
+    form: &[(&str, &str)],
+) -> Response {
     let mut request = Request::post(format!("/api/admin/{endpoint}"))
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
         .header(header::ACCEPT, "application/json");
@@ -82,10 +87,18 @@ async fn sign_in(app: &Router, username: &str, password: &str) -> (String, Strin
         app,
         None,
         "admin_sign_in",
-        &[("username", username), ("password", password), ("next", "/admin")],
+        &[
+            ("username", username),
+            ("password", password),
+            ("next", "/admin"),
+        ],
     )
     .await;
-    assert!(response.status.is_success() || response.status.is_redirection(), "{}", response.body);
+    assert!(
+        response.status.is_success() || response.status.is_redirection(),
+        "{}",
+        response.body
+    );
     let cookie = response.cookie.expect("a session cookie");
     let me = call(app, Some(&cookie), "whoami", &[]).await;
     let me: Option<AdminMe> = serde_json::from_str(&me.body).unwrap();
@@ -130,7 +143,11 @@ async fn wrong_passwords_are_refused_and_pages_need_a_signed_in_admin(pool: PgPo
         &app,
         None,
         "admin_sign_in",
-        &[("username", "boss"), ("password", "nope-nope-nope"), ("next", "")],
+        &[
+            ("username", "boss"),
+            ("password", "nope-nope-nope"),
+            ("next", ""),
+        ],
     )
     .await;
     let refused: Option<app::models::FormError> = serde_json::from_str(&refused.body).unwrap();
@@ -139,12 +156,21 @@ async fn wrong_passwords_are_refused_and_pages_need_a_signed_in_admin(pool: PgPo
         &app,
         None,
         "admin_sign_in",
-        &[("username", "nobody"), ("password", "nope-nope-nope"), ("next", "")],
+        &[
+            ("username", "nobody"),
+            ("password", "nope-nope-nope"),
+            ("next", ""),
+        ],
     )
     .await;
     assert!(unknown.body.contains("admin-signin-error"));
 
-    for path in ["/admin", "/admin/codes?q=x", "/admin/codes/1", "/admin/audit"] {
+    for path in [
+        "/admin",
+        "/admin/codes?q=x",
+        "/admin/codes/1",
+        "/admin/audit",
+    ] {
         let r = send(&app, Request::get(path).body(Body::empty()).unwrap()).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{path}");
         let expected = format!(
@@ -156,8 +182,20 @@ async fn wrong_passwords_are_refused_and_pages_need_a_signed_in_admin(pool: PgPo
     // Reading data needs a session too.
     let list = call(&app, None, "list_codes", &[]).await;
     assert_eq!(list.status, StatusCode::UNAUTHORIZED);
-    let export = send(&app, Request::get("/admin/export/codes.csv").body(Body::empty()).unwrap()).await;
-    assert_eq!(export.status, StatusCode::UNAUTHORIZED);
+    let export = send(
+        &app,
+        Request::get("/admin/export/codes.csv")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(export.status, StatusCode::SEE_OTHER);
+    assert!(
+        export.location.starts_with("/admin/signin?next="),
+        "{}",
+        export.location
+    );
+    assert!(!export.body.contains("name,"));
 }
 
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
@@ -168,12 +206,28 @@ async fn changes_need_the_admin_role_and_the_csrf_token(pool: PgPool) {
 
     // No token, a wrong token, another session's token: refused, nothing stored.
     for token in ["", "0000", "deadbeef"] {
-        let r = call(&app, Some(&cookie), "save_code", &code_form(token, "CSRF-TEST")).await;
+        let r = call(
+            &app,
+            Some(&cookie),
+            "save_code",
+            &code_form(token, "CSRF-TEST"),
+        )
+        .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{token:?}: {}", r.body);
     }
     let (viewer_cookie, viewer_csrf) = sign_in(&app, "watcher", "watcher-password").await;
-    let r = call(&app, Some(&cookie), "save_code", &code_form(&viewer_csrf, "CSRF-TEST")).await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN, "a token from another session");
+    let r = call(
+        &app,
+        Some(&cookie),
+        "save_code",
+        &code_form(&viewer_csrf, "CSRF-TEST"),
+    )
+    .await;
+    assert_eq!(
+        r.status,
+        StatusCode::FORBIDDEN,
+        "a token from another session"
+    );
     assert_eq!(code_count(&pool).await, 0);
 
     // A viewer reads but cannot change anything, token or not.
@@ -181,11 +235,37 @@ async fn changes_need_the_admin_role_and_the_csrf_token(pool: PgPool) {
     assert_eq!(list.status, StatusCode::OK, "{}", list.body);
     for (endpoint, form) in [
         ("save_code", code_form(&viewer_csrf, "VIEWER-CODE")),
-        ("save_group", vec![("csrf", viewer_csrf.as_str()), ("name", "Viewers")]),
-        ("save_partner", vec![("csrf", viewer_csrf.as_str()), ("name", "P"), ("currency", "COINS")]),
-        ("import_codes", vec![("csrf", viewer_csrf.as_str()), ("csv", "name,reward\nVIEWER-IMPORT,5")]),
-        ("set_code_enabled", vec![("csrf", viewer_csrf.as_str()), ("id", "1"), ("enabled", "false")]),
-        ("delete_code", vec![("csrf", viewer_csrf.as_str()), ("id", "1")]),
+        (
+            "save_group",
+            vec![("csrf", viewer_csrf.as_str()), ("name", "Viewers")],
+        ),
+        (
+            "save_partner",
+            vec![
+                ("csrf", viewer_csrf.as_str()),
+                ("name", "P"),
+                ("currency", "COINS"),
+            ],
+        ),
+        (
+            "import_codes",
+            vec![
+                ("csrf", viewer_csrf.as_str()),
+                ("csv", "name,reward\nVIEWER-IMPORT,5"),
+            ],
+        ),
+        (
+            "set_code_enabled",
+            vec![
+                ("csrf", viewer_csrf.as_str()),
+                ("id", "1"),
+                ("enabled", "false"),
+            ],
+        ),
+        (
+            "delete_code",
+            vec![("csrf", viewer_csrf.as_str()), ("id", "1")],
+        ),
     ] {
         let r = call(&app, Some(&viewer_cookie), endpoint, &form).await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{endpoint}: {}", r.body);
@@ -198,20 +278,30 @@ async fn changes_need_the_admin_role_and_the_csrf_token(pool: PgPool) {
         .header(header::COOKIE, &cookie)
         .header(header::HOST, "promo.example")
         .header(header::ORIGIN, "https://evil.example")
-        .body(Body::from(serde_urlencoded::to_string(code_form(&csrf, "CROSS-SITE")).unwrap()))
+        .body(Body::from(
+            serde_urlencoded::to_string(code_form(&csrf, "CROSS-SITE")).unwrap(),
+        ))
         .unwrap();
     assert_eq!(send(&app, cross).await.status, StatusCode::FORBIDDEN);
     let fetch_site = Request::post("/api/admin/save_code")
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
         .header(header::COOKIE, &cookie)
         .header("sec-fetch-site", "cross-site")
-        .body(Body::from(serde_urlencoded::to_string(code_form(&csrf, "CROSS-SITE")).unwrap()))
+        .body(Body::from(
+            serde_urlencoded::to_string(code_form(&csrf, "CROSS-SITE")).unwrap(),
+        ))
         .unwrap();
     assert_eq!(send(&app, fetch_site).await.status, StatusCode::FORBIDDEN);
     assert_eq!(code_count(&pool).await, 0);
 
     // The admin with the right token succeeds, and the change is audited.
-    let r = call(&app, Some(&cookie), "save_code", &code_form(&csrf, "Spring Gift")).await;
+    let r = call(
+        &app,
+        Some(&cookie),
+        "save_code",
+        &code_form(&csrf, "Spring Gift"),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let Saved::Ok(id) = serde_json::from_str(&r.body).unwrap() else {
         panic!("{}", r.body)
@@ -223,12 +313,25 @@ async fn changes_need_the_admin_role_and_the_csrf_token(pool: PgPool) {
     .fetch_one(&pool)
     .await
     .unwrap();
-    assert_eq!((audit.username.as_str(), audit.action.as_str(), audit.normalized.as_str()), ("boss", "create", "SPRINGGIFT"));
+    assert_eq!(
+        (
+            audit.username.as_str(),
+            audit.action.as_str(),
+            audit.normalized.as_str()
+        ),
+        ("boss", "create", "SPRINGGIFT")
+    );
 
     // Signing out ends it: the same cookie and token no longer work.
     let out = call(&app, Some(&cookie), "admin_sign_out", &[("csrf", &csrf)]).await;
     assert!(out.status.is_success() || out.status.is_redirection());
-    let r = call(&app, Some(&cookie), "save_code", &code_form(&csrf, "AFTER-SIGN-OUT")).await;
+    let r = call(
+        &app,
+        Some(&cookie),
+        "save_code",
+        &code_form(&csrf, "AFTER-SIGN-OUT"),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
 }
 
@@ -238,23 +341,80 @@ async fn the_server_refuses_invalid_codes_field_by_field(pool: PgPool) {
     let app = app(&pool).await;
     let (cookie, csrf) = sign_in(&app, "boss", "boss-password").await;
     assert!(matches!(
-        serde_json::from_str(&call(&app, Some(&cookie), "save_code", &code_form(&csrf, "summer-26")).await.body).unwrap(),
+        serde_json::from_str(
+            &call(
+                &app,
+                Some(&cookie),
+                "save_code",
+                &code_form(&csrf, "summer-26")
+            )
+            .await
+            .body
+        )
+        .unwrap(),
         Saved::Ok(_)
     ));
     let before = code_count(&pool).await;
     let cases: Vec<(Vec<(&str, &str)>, &str, &str)> = vec![
-        (vec![("min_reward", "500"), ("decrease_step", "10")], "min_reward", "admin-error-min-above-initial"),
-        (vec![("starts_at", "2026-12-31T10:00"), ("ends_at", "2026-12-01T10:00")], "ends_at", "admin-error-end-before-start"),
-        (vec![("name", " Summer 26 ")], "name", "admin-error-duplicate-name"),
-        (vec![("name", "ＳＵＭＭＥＲ-２６")], "name", "admin-error-duplicate-name"),
+        (
+            vec![("min_reward", "500"), ("decrease_step", "10")],
+            "min_reward",
+            "admin-error-min-above-initial",
+        ),
+        (
+            vec![
+                ("starts_at", "2026-12-31T10:00"),
+                ("ends_at", "2026-12-01T10:00"),
+            ],
+            "ends_at",
+            "admin-error-end-before-start",
+        ),
+        (
+            vec![("name", " Summer 26 ")],
+            "name",
+            "admin-error-duplicate-name",
+        ),
+        (
+            vec![("name", "ＳＵＭＭＥＲ-２６")],
+            "name",
+            "admin-error-duplicate-name",
+        ),
         (vec![("name", "bad!name")], "name", "admin-error-name-chars"),
-        (vec![("initial_reward", "ten")], "initial_reward", "admin-error-number"),
-        (vec![("initial_reward", "0")], "initial_reward", "admin-error-positive"),
-        (vec![("activation_limit", "-3")], "activation_limit", "admin-error-positive"),
-        (vec![("egg_slug", "Not A Slug")], "egg_slug", "admin-error-slug"),
-        (vec![("decrease_step", "1000")], "decrease_step", "admin-error-step"),
-        (vec![("currency", "DOGE")], "currency", "admin-error-currency"),
-        (vec![("group_id", "999999")], "group_id", "admin-error-reference"),
+        (
+            vec![("initial_reward", "ten")],
+            "initial_reward",
+            "admin-error-number",
+        ),
+        (
+            vec![("initial_reward", "0")],
+            "initial_reward",
+            "admin-error-positive",
+        ),
+        (
+            vec![("activation_limit", "-3")],
+            "activation_limit",
+            "admin-error-positive",
+        ),
+        (
+            vec![("egg_slug", "Not A Slug")],
+            "egg_slug",
+            "admin-error-slug",
+        ),
+        (
+            vec![("decrease_step", "1000")],
+            "decrease_step",
+            "admin-error-step",
+        ),
+        (
+            vec![("currency", "DOGE")],
+            "currency",
+            "admin-error-currency",
+        ),
+        (
+            vec![("group_id", "999999")],
+            "group_id",
+            "admin-error-reference",
+        ),
     ];
     for (changes, field, message) in cases {
         let mut form = code_form(&csrf, "NEW-ONE");
@@ -263,12 +423,15 @@ async fn the_server_refuses_invalid_codes_field_by_field(pool: PgPool) {
             form.push((k, v));
         }
         let r = call(&app, Some(&cookie), "save_code", &form).await;
-        let saved: Saved = serde_json::from_str(&r.body).unwrap_or_else(|_| panic!("{changes:?}: {}", r.body));
+        let saved: Saved =
+            serde_json::from_str(&r.body).unwrap_or_else(|_| panic!("{changes:?}: {}", r.body));
         let Saved::Invalid(errors) = saved else {
             panic!("{changes:?} was accepted")
         };
         assert!(
-            errors.iter().any(|e| e.field == field && e.message == message),
+            errors
+                .iter()
+                .any(|e| e.field == field && e.message == message),
             "{changes:?}: {errors:?}"
         );
     }
@@ -292,10 +455,22 @@ async fn the_server_refuses_invalid_codes_field_by_field(pool: PgPool) {
         .unwrap();
     let r = send(&app, plain).await;
     assert!(r.status.is_redirection(), "{:?}", r.status);
-    assert!(r.location.starts_with("/admin/codes/new?"), "{}", r.location);
+    assert!(
+        r.location.starts_with("/admin/codes/new?"),
+        "{}",
+        r.location
+    );
     assert!(r.location.contains("name=PLAIN"), "{}", r.location);
-    assert!(r.location.contains("min_reward%3Aadmin-error-min-above-initial"), "{}", r.location);
-    assert!(!r.location.contains(&csrf), "the token stays out of the address");
+    assert!(
+        r.location
+            .contains("min_reward%3Aadmin-error-min-above-initial"),
+        "{}",
+        r.location
+    );
+    assert!(
+        !r.location.contains(&csrf),
+        "the token stays out of the address"
+    );
 }
 
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
@@ -311,12 +486,20 @@ async fn an_idle_admin_session_expires(pool: PgPool) {
     let session = Session::new(None, Arc::new(store), None);
     admins::sign_in_session(&session, &admin).await.unwrap();
     assert!(admins::current(&pool, &session).await.unwrap().is_some());
-    let mut data: admins::AdminSessionData = session.get(admins::SESSION_KEY).await.unwrap().unwrap();
+    let mut data: admins::AdminSessionData =
+        session.get(admins::SESSION_KEY).await.unwrap().unwrap();
     data.last_seen -= admins::idle_limit().num_seconds() + 1;
     session.insert(admins::SESSION_KEY, &data).await.unwrap();
-    assert!(admins::current(&pool, &session).await.unwrap().is_none(), "idle too long");
     assert!(
-        session.get::<admins::AdminSessionData>(admins::SESSION_KEY).await.unwrap().is_none(),
+        admins::current(&pool, &session).await.unwrap().is_none(),
+        "idle too long"
+    );
+    assert!(
+        session
+            .get::<admins::AdminSessionData>(admins::SESSION_KEY)
+            .await
+            .unwrap()
+            .is_none(),
         "and signed out"
     );
 }
@@ -348,7 +531,10 @@ async fn the_export_streams_the_filtered_list_as_csv(pool: PgPool) {
     .await;
     assert_eq!(r.status, StatusCode::OK);
     let mut reader = csv::Reader::from_reader(r.body.as_bytes());
-    assert_eq!(reader.headers().unwrap().iter().collect::<Vec<_>>(), csv_io::EXPORT_HEADER);
+    assert_eq!(
+        reader.headers().unwrap().iter().collect::<Vec<_>>(),
+        csv_io::EXPORT_HEADER
+    );
     let names: Vec<String> = reader.records().map(|r| r.unwrap()[1].to_owned()).collect();
     assert_eq!(names, ["ALPHA-1", "ALPHA-2"]);
     let limited = send(
@@ -385,8 +571,16 @@ async fn a_series_is_unique_stored_whole_and_cancellable(pool: PgPool) {
     .fetch_one(&pool)
     .await
     .unwrap();
-    assert_eq!((stats.n, stats.distinct, stats.shape, stats.shared), (20_000, 20_000, true, true));
-    assert!(sqlx::query_scalar!("SELECT id FROM promo_codes WHERE id = $1", existing).fetch_one(&pool).await.is_ok());
+    assert_eq!(
+        (stats.n, stats.distinct, stats.shape, stats.shared),
+        (20_000, 20_000, true, true)
+    );
+    assert!(
+        sqlx::query_scalar!("SELECT id FROM promo_codes WHERE id = $1", existing)
+            .fetch_one(&pool)
+            .await
+            .is_ok()
+    );
     let jobs = series::jobs(&pool, Some(job)).await.unwrap();
     assert_eq!((jobs[0].status, jobs[0].done), (JobStatus::Done, 20_000));
     assert!(jobs[0].entropy_bits > 55.0);
@@ -396,16 +590,33 @@ async fn a_series_is_unique_stored_whole_and_cancellable(pool: PgPool) {
         .fetch_one(&pool)
         .await
         .unwrap();
-    common::redeem(&pool, player, &name.to_lowercase()).await.unwrap();
+    common::redeem(&pool, player, &name.to_lowercase())
+        .await
+        .unwrap();
 
     // The same name again is refused; too small a pattern is refused.
-    assert!(matches!(series::start(&pool, Some(1), &form).await, Err(series::SeriesError::Invalid(_))));
-    let small = SeriesForm { name: "Tiny".into(), count: "1000".into(), pattern: "T-####".into(), ..SeriesForm::defaults() };
-    assert!(matches!(series::start(&pool, Some(1), &small).await, Err(series::SeriesError::Invalid(_))));
+    assert!(matches!(
+        series::start(&pool, Some(1), &form).await,
+        Err(series::SeriesError::Invalid(_))
+    ));
+    let small = SeriesForm {
+        name: "Tiny".into(),
+        count: "1000".into(),
+        pattern: "T-####".into(),
+        ..SeriesForm::defaults()
+    };
+    assert!(matches!(
+        series::start(&pool, Some(1), &small).await,
+        Err(series::SeriesError::Invalid(_))
+    ));
 
     // A cancelled job leaves nothing behind.
     let before = code_count(&pool).await;
-    let cancelled = SeriesForm { name: "Cancelled".into(), count: "200000".into(), ..SeriesForm::defaults() };
+    let cancelled = SeriesForm {
+        name: "Cancelled".into(),
+        count: "200000".into(),
+        ..SeriesForm::defaults()
+    };
     let job = series::start(&pool, Some(1), &cancelled).await.unwrap();
     let runner = tokio::spawn({
         let pool = pool.clone();
@@ -413,7 +624,10 @@ async fn a_series_is_unique_stored_whole_and_cancellable(pool: PgPool) {
     });
     // Wait for the first chunk, then cancel.
     loop {
-        let done = sqlx::query_scalar!("SELECT done FROM series_jobs WHERE id = $1", job).fetch_one(&pool).await.unwrap();
+        let done = sqlx::query_scalar!("SELECT done FROM series_jobs WHERE id = $1", job)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
         if done > 0 {
             break;
         }
@@ -422,7 +636,11 @@ async fn a_series_is_unique_stored_whole_and_cancellable(pool: PgPool) {
     assert!(series::cancel(&pool, 1, job).await.unwrap());
     assert_eq!(runner.await.unwrap(), JobStatus::Cancelled);
     assert_eq!(code_count(&pool).await, before);
-    let groups = sqlx::query_scalar!(r#"SELECT count(*) AS "n!" FROM code_groups WHERE name = 'Cancelled'"#).fetch_one(&pool).await.unwrap();
+    let groups =
+        sqlx::query_scalar!(r#"SELECT count(*) AS "n!" FROM code_groups WHERE name = 'Cancelled'"#)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
     assert_eq!(groups, 0);
     common::assert_books_balance(&pool).await;
 }
@@ -453,20 +671,32 @@ async fn an_import_stores_every_line_or_none(pool: PgPool) {
     ] {
         assert!(lines.contains(&expected), "{expected:?} in {lines:?}");
     }
-    assert!(!lines.iter().any(|(l, _)| *l == 2), "line 2 is fine: {lines:?}");
+    assert!(
+        !lines.iter().any(|(l, _)| *l == 2),
+        "line 2 is fine: {lines:?}"
+    );
     assert_eq!(code_count(&pool).await, 1, "nothing imported");
 
     let header_only = csv_io::import(&pool, 1, "name,bonus\n").await.unwrap();
-    assert!(matches!(header_only, ImportOutcome::Refused(ref e) if e.iter().any(|(l, m, _)| *l == 1 && m == "admin-import-error-column")));
+    assert!(
+        matches!(header_only, ImportOutcome::Refused(ref e) if e.iter().any(|(l, m, _)| *l == 1 && m == "admin-import-error-column"))
+    );
 
     let good = "name,reward,activation_limit,description_en,description_ru\nNEW-1,100,10,Gift,Подарок\nNEW-2,5,,,\n";
-    assert_eq!(csv_io::import(&pool, 1, good).await.unwrap(), ImportOutcome::Imported(2));
+    assert_eq!(
+        csv_io::import(&pool, 1, good).await.unwrap(),
+        ImportOutcome::Imported(2)
+    );
     let text = sqlx::query_scalar!("SELECT t.description FROM promo_code_texts t JOIN promo_codes c ON c.id = t.code_id WHERE c.normalized = 'NEW1' AND t.locale = 'ru'")
         .fetch_one(&pool)
         .await
         .unwrap();
     assert_eq!(text, "Подарок");
-    let audited = sqlx::query_scalar!(r#"SELECT count(*) AS "n!" FROM audit_log WHERE action = 'import'"#).fetch_one(&pool).await.unwrap();
+    let audited =
+        sqlx::query_scalar!(r#"SELECT count(*) AS "n!" FROM audit_log WHERE action = 'import'"#)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
     assert_eq!(audited, 2);
 }
 
@@ -493,22 +723,51 @@ async fn clone_copies_everything_and_delete_needs_no_activations(pool: PgPool) {
     let a = manage::load_form(&pool, id).await.unwrap().unwrap().form;
     let b = manage::load_form(&pool, copy).await.unwrap().unwrap().form;
     assert_eq!(b.name, "the copy");
-    assert_eq!(CodeForm { id: String::new(), name: String::new(), ..a.clone() }, CodeForm { id: String::new(), name: String::new(), ..b });
-    assert!(matches!(manage::clone(&pool, 1, id, "Original").await, Err(manage::ManageError::Invalid(_))));
+    assert_eq!(
+        CodeForm {
+            id: String::new(),
+            name: String::new(),
+            ..a.clone()
+        },
+        CodeForm {
+            id: String::new(),
+            name: String::new(),
+            ..b
+        }
+    );
+    assert!(matches!(
+        manage::clone(&pool, 1, id, "Original").await,
+        Err(manage::ManageError::Invalid(_))
+    ));
 
     // Used once: it cannot be deleted, and its limit cannot go below its count.
-    let player = common::player(&pool).await;
+    let player = common::player_with(&pool, "vip", &[]).await;
     common::redeem(&pool, player, "ORIGINAL").await.unwrap();
-    assert!(matches!(manage::delete(&pool, 1, id).await, Err(manage::DeleteError::Activated)));
-    let lower = CodeForm { activation_limit: "0".into(), ..a.clone() };
-    assert!(matches!(manage::update(&pool, 1, id, &lower).await, Err(manage::ManageError::Invalid(_))));
+    assert!(matches!(
+        manage::delete(&pool, 1, id).await,
+        Err(manage::DeleteError::Activated)
+    ));
+    let lower = CodeForm {
+        activation_limit: "0".into(),
+        ..a.clone()
+    };
+    assert!(matches!(
+        manage::update(&pool, 1, id, &lower).await,
+        Err(manage::ManageError::Invalid(_))
+    ));
     // A new schedule applies from the next activation on.
-    let cheaper = CodeForm { initial_reward: "400".into(), ..a.clone() };
+    let cheaper = CodeForm {
+        initial_reward: "400".into(),
+        ..a.clone()
+    };
     manage::update(&pool, 1, id, &cheaper).await.unwrap();
     let detail = manage::load_form(&pool, id).await.unwrap().unwrap();
     assert_eq!((detail.activation_count, detail.current_reward), (1, 375));
     manage::set_enabled(&pool, 1, id, false).await.unwrap();
-    assert_eq!(manage::load_form(&pool, id).await.unwrap().unwrap().status, CodeStatus::Disabled);
+    assert_eq!(
+        manage::load_form(&pool, id).await.unwrap().unwrap().status,
+        CodeStatus::Disabled
+    );
     // Never used: it can.
     manage::delete(&pool, 1, copy).await.unwrap();
     assert!(manage::load_form(&pool, copy).await.unwrap().is_none());
@@ -556,21 +815,94 @@ async fn the_list_filters_sorts_and_pages(pool: PgPool) {
     let player = common::player(&pool).await;
     common::redeem(&pool, player, "LIST-LIMITED").await.unwrap();
     let names = |list: CodeList| list.rows.into_iter().map(|r| r.name).collect::<Vec<_>>();
-    let f = |kind: &str, status: &str, sort: &str| CodeFilter { kind: kind.into(), status: status.into(), sort: sort.into(), ..CodeFilter::default() };
-    assert_eq!(names(manage::list(&pool, &f("", "exhausted", ""), 25).await.unwrap()), ["LIST-LIMITED"]);
-    assert_eq!(names(manage::list(&pool, &f("", "scheduled", ""), 25).await.unwrap()), ["LIST-LATER"]);
-    assert_eq!(names(manage::list(&pool, &f("decreasing", "", ""), 25).await.unwrap()), ["LIST-DECREASING"]);
-    assert_eq!(names(manage::list(&pool, &f("standard", "", ""), 25).await.unwrap()), ["LIST-STANDARD"]);
+    let f = |kind: &str, status: &str, sort: &str| CodeFilter {
+        kind: kind.into(),
+        status: status.into(),
+        sort: sort.into(),
+        ..CodeFilter::default()
+    };
     assert_eq!(
-        names(manage::list(&pool, &f("", "", "priority"), 25).await.unwrap()),
-        ["LIST-LATER", "LIST-DECREASING", "LIST-LIMITED", "LIST-STANDARD"]
+        names(
+            manage::list(&pool, &f("", "exhausted", ""), 25)
+                .await
+                .unwrap()
+        ),
+        ["LIST-LIMITED"]
     );
-    assert_eq!(names(manage::list(&pool, &f("", "", "activations"), 1).await.unwrap()), ["LIST-LIMITED"]);
-    let search = CodeFilter { q: "list decr".into(), ..CodeFilter::default() };
-    assert_eq!(names(manage::list(&pool, &search, 25).await.unwrap()), ["LIST-DECREASING"]);
-    let paged = manage::list(&pool, &CodeFilter { page: "2".into(), ..CodeFilter::default() }, 3).await.unwrap();
-    assert_eq!((paged.total, paged.rows.len(), paged.has_next), (4, 1, false));
+    assert_eq!(
+        names(
+            manage::list(&pool, &f("", "scheduled", ""), 25)
+                .await
+                .unwrap()
+        ),
+        ["LIST-LATER"]
+    );
+    assert_eq!(
+        names(
+            manage::list(&pool, &f("decreasing", "", ""), 25)
+                .await
+                .unwrap()
+        ),
+        ["LIST-DECREASING"]
+    );
+    assert_eq!(
+        names(
+            manage::list(&pool, &f("standard", "", ""), 25)
+                .await
+                .unwrap()
+        ),
+        ["LIST-STANDARD"]
+    );
+    assert_eq!(
+        names(
+            manage::list(&pool, &f("", "", "priority"), 25)
+                .await
+                .unwrap()
+        ),
+        [
+            "LIST-LATER",
+            "LIST-DECREASING",
+            "LIST-LIMITED",
+            "LIST-STANDARD"
+        ]
+    );
+    assert_eq!(
+        names(
+            manage::list(&pool, &f("", "", "activations"), 1)
+                .await
+                .unwrap()
+        ),
+        ["LIST-LIMITED"]
+    );
+    let search = CodeFilter {
+        q: "list decr".into(),
+        ..CodeFilter::default()
+    };
+    assert_eq!(
+        names(manage::list(&pool, &search, 25).await.unwrap()),
+        ["LIST-DECREASING"]
+    );
+    let paged = manage::list(
+        &pool,
+        &CodeFilter {
+            page: "2".into(),
+            ..CodeFilter::default()
+        },
+        3,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        (paged.total, paged.rows.len(), paged.has_next),
+        (4, 1, false)
+    );
     // Hostile input is just a search that finds nothing.
-    let odd = CodeFilter { q: "%' OR 1=1 --".into(), group: "x".into(), sort: "drop table".into(), page: "-9".into(), ..CodeFilter::default() };
+    let odd = CodeFilter {
+        q: "%' OR 1=1 --".into(),
+        group: "x".into(),
+        sort: "drop table".into(),
+        page: "-9".into(),
+        ..CodeFilter::default()
+    };
     assert_eq!(manage::list(&pool, &odd, 25).await.unwrap().total, 0);
 }

@@ -91,8 +91,8 @@ pub(crate) mod ssr {
                     .iter()
                     .map(|e| format!("{}:{}", e.field, e.message))
                     .collect();
-                let extra = serde_urlencoded::to_string([("errors", errors.join(","))])
-                    .unwrap_or_default();
+                let extra =
+                    serde_urlencoded::to_string([("errors", errors.join(","))]).unwrap_or_default();
                 query = query
                     .split('&')
                     .filter(|pair| !pair.starts_with("csrf="))
@@ -193,8 +193,14 @@ pub async fn load_dashboard() -> Result<DashboardStats, ServerFnError> {
         active_codes: counts.active,
         activations_today: counts.today,
         activations_week: counts.week,
-        rewards_week: rewards.iter().map(|r| (r.currency.clone(), r.week)).collect(),
-        rewards_total: rewards.iter().map(|r| (r.currency.clone(), r.total)).collect(),
+        rewards_week: rewards
+            .iter()
+            .map(|r| (r.currency.clone(), r.week))
+            .collect(),
+        rewards_total: rewards
+            .iter()
+            .map(|r| (r.currency.clone(), r.total))
+            .collect(),
         running_jobs: counts.jobs,
     })
 }
@@ -203,7 +209,7 @@ pub async fn load_dashboard() -> Result<DashboardStats, ServerFnError> {
 pub const ADMIN_PAGE_SIZE: i64 = 25;
 
 #[server(endpoint = "admin/list_codes")]
-pub async fn list_codes(filter: CodeFilter) -> Result<CodeList, ServerFnError> {
+pub async fn list_codes(#[server(flatten)] filter: CodeFilter) -> Result<CodeList, ServerFnError> {
     let request = ssr::AdminRequest::load().await?;
     request.reader()?;
     crate::core::manage::list(&request.pool, &filter, ADMIN_PAGE_SIZE)
@@ -248,7 +254,9 @@ pub async fn save_code(#[server(flatten)] form: CodeForm) -> Result<Saved, Serve
             Ok(Saved::Ok(id))
         }
         Err(ManageError::Invalid(errors)) => {
-            let path = id.map_or("/admin/codes/new".to_owned(), |id| format!("/admin/codes/{id}"));
+            let path = id.map_or("/admin/codes/new".to_owned(), |id| {
+                format!("/admin/codes/{id}")
+            });
             request.back_with(&path, &form, &errors);
             Ok(Saved::Invalid(errors))
         }
@@ -287,7 +295,9 @@ pub async fn delete_code(csrf: String, id: i64) -> Result<Option<String>, Server
         }
         Err(DeleteError::Activated) => {
             if request.no_js {
-                leptos_axum::redirect(&format!("/admin/codes/{id}?error=admin-error-delete-activated"));
+                leptos_axum::redirect(&format!(
+                    "/admin/codes/{id}?error=admin-error-delete-activated"
+                ));
             }
             Ok(Some("admin-error-delete-activated".into()))
         }
@@ -310,7 +320,10 @@ pub async fn clone_code(csrf: String, id: i64, name: String) -> Result<Saved, Se
             if request.no_js {
                 let query = serde_urlencoded::to_string([
                     ("clone_name", name.as_str()),
-                    ("clone_error", errors.first().map_or("", |e| e.message.as_str())),
+                    (
+                        "clone_error",
+                        errors.first().map_or("", |e| e.message.as_str()),
+                    ),
                 ])
                 .unwrap_or_default();
                 leptos_axum::redirect(&format!("/admin/codes/{id}?{query}"));

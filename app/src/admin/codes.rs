@@ -7,7 +7,9 @@ use leptos_fluent::move_tr;
 use leptos_router::components::{Form, A};
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use super::api::{code_choices, list_codes, load_code, CloneCode, DeleteCode, SaveCode, SetCodeEnabled};
+use super::api::{
+    code_choices, list_codes, load_code, CloneCode, DeleteCode, SaveCode, SetCodeEnabled,
+};
 use super::layout::*;
 use super::models::*;
 use crate::components::Time;
@@ -23,7 +25,9 @@ fn filter_from_query() -> Memo<CodeFilter> {
 }
 
 fn choice_options(list: &[Choice]) -> Vec<(String, String)> {
-    list.iter().map(|c| (c.id.to_string(), c.name.clone())).collect()
+    list.iter()
+        .map(|c| (c.id.to_string(), c.name.clone()))
+        .collect()
 }
 
 #[component]
@@ -116,8 +120,14 @@ fn CodeRowView(row: CodeRow) -> impl IntoView {
     let i18n = expect_context::<leptos_fluent::I18n>();
     let status = row.status.as_str();
     let kinds = row.kinds.clone();
-    let assigned: Vec<String> = [row.group, row.campaign, row.partner].into_iter().flatten().collect();
-    let limit = row.activation_limit.map(|l| format!(" / {l}")).unwrap_or_default();
+    let assigned: Vec<String> = [row.group, row.campaign, row.partner]
+        .into_iter()
+        .flatten()
+        .collect();
+    let limit = row
+        .activation_limit
+        .map(|l| format!(" / {l}"))
+        .unwrap_or_default();
     let name = row.name.clone();
     view! {
         <tr data-code=name>
@@ -211,7 +221,11 @@ fn CodeFormView(initial: CodeForm, choices: Choices) -> impl IntoView {
     let errors = form_errors(action.value());
     let i18n = expect_context::<leptos_fluent::I18n>();
     let f = initial;
-    let currencies: Vec<(String, String)> = choices.currencies.iter().map(|c| (c.clone(), c.clone())).collect();
+    let currencies: Vec<(String, String)> = choices
+        .currencies
+        .iter()
+        .map(|c| (c.clone(), c.clone()))
+        .collect();
     view! {
         <ActionForm action=action attr:id="code-form" attr:class="admin-form">
             <Csrf/>
@@ -277,9 +291,14 @@ fn CodeFormView(initial: CodeForm, choices: Choices) -> impl IntoView {
 #[component]
 pub fn CodeEditPage() -> impl IntoView {
     let params = use_params_map();
-    let id = Memo::new(move |_| params.with(|p| p.get("id").and_then(|v| v.parse::<i64>().ok()).unwrap_or(0)));
+    let id = Memo::new(move |_| {
+        params.with(|p| p.get("id").and_then(|v| v.parse::<i64>().ok()).unwrap_or(0))
+    });
     let toggle = ServerAction::<SetCodeEnabled>::new();
-    let code = Resource::new_blocking(move || (id.get(), toggle.version().get()), |(id, _)| load_code(id));
+    let code = Resource::new_blocking(
+        move || (id.get(), toggle.version().get()),
+        |(id, _)| load_code(id),
+    );
     let choices = Resource::new_blocking(|| (), |_| code_choices());
     let query = use_query_map();
     let note = move || {
@@ -341,14 +360,20 @@ fn CodeActions(id: i64, enabled: bool, toggle: ServerAction<SetCodeEnabled>) -> 
     let clone_error = move || match clone.value().get() {
         Some(Ok(Saved::Invalid(errors))) => errors.first().map(|e| e.message.clone()),
         Some(Err(_)) => Some("error-internal".to_owned()),
-        _ => query.with(|q| q.get("clone_error")).filter(|e| e.starts_with("admin-error-")),
+        _ => query
+            .with(|q| q.get("clone_error"))
+            .filter(|e| e.starts_with("admin-error-")),
     };
     let delete_error = move || match delete.value().get() {
         Some(Ok(Some(e))) => Some(e),
         Some(Err(_)) => Some("error-internal".to_owned()),
-        _ => query.with(|q| q.get("error")).filter(|e| e.starts_with("admin-error-")),
+        _ => query
+            .with(|q| q.get("error"))
+            .filter(|e| e.starts_with("admin-error-")),
     };
-    let clone_name = query.with_untracked(|q| q.get("clone_name")).unwrap_or_default();
+    let clone_name = query
+        .with_untracked(|q| q.get("clone_name"))
+        .unwrap_or_default();
     view! {
         <div class="code-actions" class:hidden=move || !session.can_write()>
             <ActionForm action=toggle attr:class="inline">

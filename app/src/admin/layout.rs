@@ -184,7 +184,11 @@ pub fn Field(
 ) -> impl IntoView {
     let i18n = expect_context::<leptos_fluent::I18n>();
     let id = format!("field-{name}");
-    let invalid = move || errors.with(|l| l.iter().any(|e| e.field == name)).to_string();
+    let invalid = move || {
+        errors
+            .with(|l| l.iter().any(|e| e.field == name))
+            .to_string()
+    };
     view! {
         <div class="field">
             <label for=id.clone()>{move || i18n.tr(label)}</label>

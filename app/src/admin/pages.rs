@@ -5,7 +5,9 @@ use leptos_fluent::move_tr;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
-use super::api::{audit_log, load_dashboard, series_jobs, AdminSignIn as AdminSignInFn, ImportCodes};
+use super::api::{
+    audit_log, load_dashboard, series_jobs, AdminSignIn as AdminSignInFn, ImportCodes,
+};
 use super::layout::*;
 use super::models::*;
 use crate::components::Time;
@@ -103,7 +105,11 @@ pub fn ImportPage() -> impl IntoView {
     let i18n = expect_context::<leptos_fluent::I18n>();
     let outcome = move || match action.value().get() {
         Some(Ok(o)) => Some(o),
-        Some(Err(_)) => Some(ImportOutcome::Refused(vec![(0, "error-internal".into(), String::new())])),
+        Some(Err(_)) => Some(ImportOutcome::Refused(vec![(
+            0,
+            "error-internal".into(),
+            String::new(),
+        )])),
         None => query.with(|q| {
             if let Some(n) = q.get("imported").and_then(|n| n.parse().ok()) {
                 return Some(ImportOutcome::Imported(n));
@@ -113,7 +119,11 @@ pub fn ImportPage() -> impl IntoView {
                     list.lines()
                         .filter_map(|l| {
                             let mut parts = l.splitn(3, '|');
-                            Some((parts.next()?.parse().ok()?, parts.next()?.to_owned(), parts.next().unwrap_or("").to_owned()))
+                            Some((
+                                parts.next()?.parse().ok()?,
+                                parts.next()?.to_owned(),
+                                parts.next().unwrap_or("").to_owned(),
+                            ))
                         })
                         .collect(),
                 )
@@ -126,7 +136,8 @@ pub fn ImportPage() -> impl IntoView {
         #[cfg(feature = "hydrate")]
         {
             use wasm_bindgen::JsCast;
-            let input: Option<web_sys::HtmlInputElement> = ev.target().and_then(|t| t.dyn_into().ok());
+            let input: Option<web_sys::HtmlInputElement> =
+                ev.target().and_then(|t| t.dyn_into().ok());
             if let Some(file) = input.and_then(|i| i.files()).and_then(|f| f.get(0)) {
                 let promise = file.text();
                 leptos::task::spawn_local(async move {
@@ -192,7 +203,10 @@ pub fn AuditPage() -> impl IntoView {
     let args = Memo::new(move |_| {
         query.with(|q| {
             (
-                q.get("page").and_then(|p| p.parse::<i64>().ok()).unwrap_or(1).max(1),
+                q.get("page")
+                    .and_then(|p| p.parse::<i64>().ok())
+                    .unwrap_or(1)
+                    .max(1),
                 q.get("entity").unwrap_or_default(),
             )
         })

@@ -47,8 +47,16 @@ fn SeriesFormView(initial: SeriesForm, choices: Choices) -> impl IntoView {
     let count = RwSignal::new(f.count.clone());
     let bits = move || series_entropy(&pattern.get(), &length.get(), &alphabet.get());
     let fits = move || pattern_fits(bits(), count.get().trim().parse().unwrap_or(1));
-    let options = |list: &[Choice]| list.iter().map(|c| (c.id.to_string(), c.name.clone())).collect::<Vec<_>>();
-    let currencies: Vec<(String, String)> = choices.currencies.iter().map(|c| (c.clone(), c.clone())).collect();
+    let options = |list: &[Choice]| {
+        list.iter()
+            .map(|c| (c.id.to_string(), c.name.clone()))
+            .collect::<Vec<_>>()
+    };
+    let currencies: Vec<(String, String)> = choices
+        .currencies
+        .iter()
+        .map(|c| (c.clone(), c.clone()))
+        .collect();
     view! {
         <ActionForm action=action attr:id="series-form" attr:class="admin-form">
             <Csrf/>
@@ -143,7 +151,9 @@ fn JobStatusLabel(status: JobStatus) -> impl IntoView {
 #[component]
 pub fn SeriesJobPage() -> impl IntoView {
     let params = use_params_map();
-    let id = Memo::new(move |_| params.with(|p| p.get("id").and_then(|v| v.parse::<i64>().ok()).unwrap_or(0)));
+    let id = Memo::new(move |_| {
+        params.with(|p| p.get("id").and_then(|v| v.parse::<i64>().ok()).unwrap_or(0))
+    });
     let tick = RwSignal::new(0u32);
     let cancel = ServerAction::<CancelSeries>::new();
     let job = Resource::new_blocking(
@@ -154,7 +164,11 @@ pub fn SeriesJobPage() -> impl IntoView {
     Effect::new(move |_| {
         if let Ok(handle) = set_interval_with_handle(
             move || {
-                let running = job.get_untracked().and_then(|r| r.ok()).flatten().is_some_and(|j| j.status == JobStatus::Running);
+                let running = job
+                    .get_untracked()
+                    .and_then(|r| r.ok())
+                    .flatten()
+                    .is_some_and(|j| j.status == JobStatus::Running);
                 if running {
                     tick.update(|t| *t += 1);
                 }

@@ -75,7 +75,10 @@ pub async fn current(
 }
 
 /// Starts an admin session (a fresh session id, a fresh CSRF token).
-pub async fn sign_in_session(session: &Session, admin: &AdminUser) -> Result<(), AdminSessionError> {
+pub async fn sign_in_session(
+    session: &Session,
+    admin: &AdminUser,
+) -> Result<(), AdminSessionError> {
     session.cycle_id().await?;
     let data = AdminSessionData {
         admin_id: admin.id,
@@ -128,9 +131,10 @@ pub async fn authenticate(
     )
     .fetch_optional(pool)
     .await?;
-    let hash = row
-        .as_ref()
-        .map_or_else(|| super::auth::DUMMY_HASH.clone(), |r| r.password_hash.clone());
+    let hash = row.as_ref().map_or_else(
+        || super::auth::DUMMY_HASH.clone(),
+        |r| r.password_hash.clone(),
+    );
     let password = password.to_owned();
     let ok = tokio::task::spawn_blocking(move || {
         password_auth::verify_password(password, &hash).is_ok()
@@ -202,11 +206,11 @@ pub async fn create(
         }
         None => {
             sqlx::query_scalar!(
-                "INSERT INTO admins (username, password_hash, role) VALUES ($1, $2, $3) RETURNING id",
-                username,
-                hash,
-                role.as_str()
-            )
+            "INSERT INTO admins (username, password_hash, role) VALUES ($1, $2, $3) RETURNING id",
+            username,
+            hash,
+            role.as_str()
+        )
             .fetch_one(&mut *tx)
             .await?
         }

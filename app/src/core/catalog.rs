@@ -33,11 +33,21 @@ fn duplicate(e: sqlx::Error) -> CatalogError {
     if let sqlx::Error::Database(db) = &e {
         match db.constraint() {
             Some(c) if c.ends_with("_name_key") => {
-                return CatalogError::Invalid(vec![FieldError::new("name", "admin-error-duplicate-name")])
+                return CatalogError::Invalid(vec![FieldError::new(
+                    "name",
+                    "admin-error-duplicate-name",
+                )])
             }
             Some(c) if c.ends_with("_fkey") => {
-                let field = if c.contains("partner") { "partner_id" } else { "currency" };
-                return CatalogError::Invalid(vec![FieldError::new(field, "admin-error-reference")]);
+                let field = if c.contains("partner") {
+                    "partner_id"
+                } else {
+                    "currency"
+                };
+                return CatalogError::Invalid(vec![FieldError::new(
+                    field,
+                    "admin-error-reference",
+                )]);
             }
             _ => {}
         }
@@ -46,7 +56,11 @@ fn duplicate(e: sqlx::Error) -> CatalogError {
 }
 
 /// Creates (empty id) or updates a group; audited.
-pub async fn save_group(pool: &PgPool, admin_id: i64, form: &GroupForm) -> Result<i64, CatalogError> {
+pub async fn save_group(
+    pool: &PgPool,
+    admin_id: i64,
+    form: &GroupForm,
+) -> Result<i64, CatalogError> {
     let mut errors = Vec::new();
     let name = name_of(&form.name, &mut errors);
     let description = form.description.trim();
@@ -59,11 +73,18 @@ pub async fn save_group(pool: &PgPool, admin_id: i64, form: &GroupForm) -> Resul
     let mut tx = pool.begin().await?;
     let (id, before, action) = match id_of(&form.id) {
         Some(id) => {
-            let before = audit::snapshot(&mut tx, Entity::Group, id).await?.ok_or(CatalogError::NotFound)?;
-            sqlx::query!("UPDATE code_groups SET name = $2, description = $3 WHERE id = $1", id, name, description)
-                .execute(&mut *tx)
-                .await
-                .map_err(duplicate)?;
+            let before = audit::snapshot(&mut tx, Entity::Group, id)
+                .await?
+                .ok_or(CatalogError::NotFound)?;
+            sqlx::query!(
+                "UPDATE code_groups SET name = $2, description = $3 WHERE id = $1",
+                id,
+                name,
+                description
+            )
+            .execute(&mut *tx)
+            .await
+            .map_err(duplicate)?;
             (id, Some(before), "update")
         }
         None => {
@@ -79,13 +100,26 @@ pub async fn save_group(pool: &PgPool, admin_id: i64, form: &GroupForm) -> Resul
         }
     };
     let after = audit::snapshot(&mut tx, Entity::Group, id).await?;
-    audit::record(&mut tx, admin_id, action, Entity::Group, Some(id), before, after).await?;
+    audit::record(
+        &mut tx,
+        admin_id,
+        action,
+        Entity::Group,
+        Some(id),
+        before,
+        after,
+    )
+    .await?;
     tx.commit().await?;
     Ok(id)
 }
 
 /// Creates or updates a campaign; audited.
-pub async fn save_campaign(pool: &PgPool, admin_id: i64, form: &CampaignForm) -> Result<i64, CatalogError> {
+pub async fn save_campaign(
+    pool: &PgPool,
+    admin_id: i64,
+    form: &CampaignForm,
+) -> Result<i64, CatalogError> {
     let mut errors = Vec::new();
     let name = name_of(&form.name, &mut errors);
     let channel = form.channel.trim();
@@ -122,7 +156,9 @@ pub async fn save_campaign(pool: &PgPool, admin_id: i64, form: &CampaignForm) ->
     let mut tx = pool.begin().await?;
     let (id, before, action) = match id_of(&form.id) {
         Some(id) => {
-            let before = audit::snapshot(&mut tx, Entity::Campaign, id).await?.ok_or(CatalogError::NotFound)?;
+            let before = audit::snapshot(&mut tx, Entity::Campaign, id)
+                .await?
+                .ok_or(CatalogError::NotFound)?;
             sqlx::query!(
                 "UPDATE campaigns SET name = $2, channel = $3, partner_id = $4, starts_at = $5, ends_at = $6, notes = $7 WHERE id = $1",
                 id, name, channel, partner_id, starts_at as _, ends_at as _, notes
@@ -144,13 +180,26 @@ pub async fn save_campaign(pool: &PgPool, admin_id: i64, form: &CampaignForm) ->
         }
     };
     let after = audit::snapshot(&mut tx, Entity::Campaign, id).await?;
-    audit::record(&mut tx, admin_id, action, Entity::Campaign, Some(id), before, after).await?;
+    audit::record(
+        &mut tx,
+        admin_id,
+        action,
+        Entity::Campaign,
+        Some(id),
+        before,
+        after,
+    )
+    .await?;
     tx.commit().await?;
     Ok(id)
 }
 
 /// Creates or updates a partner; audited.
-pub async fn save_partner(pool: &PgPool, admin_id: i64, form: &PartnerForm) -> Result<i64, CatalogError> {
+pub async fn save_partner(
+    pool: &PgPool,
+    admin_id: i64,
+    form: &PartnerForm,
+) -> Result<i64, CatalogError> {
     let mut errors = Vec::new();
     let name = name_of(&form.name, &mut errors);
     let contact = form.contact.trim();
@@ -159,10 +208,14 @@ pub async fn save_partner(pool: &PgPool, admin_id: i64, form: &PartnerForm) -> R
     }
     let payout = match form.payout.trim() {
         "" => 0,
-        v => v.parse::<i64>().ok().filter(|p| *p >= 0).unwrap_or_else(|| {
-            errors.push(FieldError::new("payout", "admin-error-number"));
-            0
-        }),
+        v => v
+            .parse::<i64>()
+            .ok()
+            .filter(|p| *p >= 0)
+            .unwrap_or_else(|| {
+                errors.push(FieldError::new("payout", "admin-error-number"));
+                0
+            }),
     };
     let currency = form.currency.trim().to_uppercase();
     let notes = form.notes.trim();
@@ -175,7 +228,9 @@ pub async fn save_partner(pool: &PgPool, admin_id: i64, form: &PartnerForm) -> R
     let mut tx = pool.begin().await?;
     let (id, before, action) = match id_of(&form.id) {
         Some(id) => {
-            let before = audit::snapshot(&mut tx, Entity::Partner, id).await?.ok_or(CatalogError::NotFound)?;
+            let before = audit::snapshot(&mut tx, Entity::Partner, id)
+                .await?
+                .ok_or(CatalogError::NotFound)?;
             sqlx::query!(
                 "UPDATE partners SET name = $2, contact = $3, payout_per_activation = $4, payout_currency = $5, notes = $6 WHERE id = $1",
                 id, name, contact, payout, currency, notes
@@ -197,7 +252,16 @@ pub async fn save_partner(pool: &PgPool, admin_id: i64, form: &PartnerForm) -> R
         }
     };
     let after = audit::snapshot(&mut tx, Entity::Partner, id).await?;
-    audit::record(&mut tx, admin_id, action, Entity::Partner, Some(id), before, after).await?;
+    audit::record(
+        &mut tx,
+        admin_id,
+        action,
+        Entity::Partner,
+        Some(id),
+        before,
+        after,
+    )
+    .await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -218,7 +282,12 @@ pub async fn catalog(pool: &PgPool) -> Result<Catalog, sqlx::Error> {
     .into_iter()
     .map(|r| {
         (
-            GroupForm { csrf: String::new(), id: r.id.to_string(), name: r.name, description: r.description },
+            GroupForm {
+                csrf: String::new(),
+                id: r.id.to_string(),
+                name: r.name,
+                description: r.description,
+            },
             r.kind,
             r.codes,
         )
@@ -273,22 +342,37 @@ pub async fn catalog(pool: &PgPool) -> Result<Catalog, sqlx::Error> {
         )
     })
     .collect();
-    Ok(Catalog { groups, campaigns, partners })
+    Ok(Catalog {
+        groups,
+        campaigns,
+        partners,
+    })
 }
 
 /// What the code form's selects offer.
 pub async fn choices(pool: &PgPool) -> Result<Choices, sqlx::Error> {
-    let groups = sqlx::query_as!(Choice, "SELECT id, name FROM code_groups ORDER BY lower(name)")
-        .fetch_all(pool)
-        .await?;
-    let campaigns = sqlx::query_as!(Choice, "SELECT id, name FROM campaigns ORDER BY lower(name)")
-        .fetch_all(pool)
-        .await?;
+    let groups = sqlx::query_as!(
+        Choice,
+        "SELECT id, name FROM code_groups ORDER BY lower(name)"
+    )
+    .fetch_all(pool)
+    .await?;
+    let campaigns = sqlx::query_as!(
+        Choice,
+        "SELECT id, name FROM campaigns ORDER BY lower(name)"
+    )
+    .fetch_all(pool)
+    .await?;
     let partners = sqlx::query_as!(Choice, "SELECT id, name FROM partners ORDER BY lower(name)")
         .fetch_all(pool)
         .await?;
     let currencies = sqlx::query_scalar!("SELECT code FROM currencies ORDER BY code")
         .fetch_all(pool)
         .await?;
-    Ok(Choices { groups, campaigns, partners, currencies })
+    Ok(Choices {
+        groups,
+        campaigns,
+        partners,
+        currencies,
+    })
 }

@@ -55,11 +55,14 @@ pub fn export_record(row: &sqlx::postgres::PgRow) -> Result<Vec<String>, sqlx::E
         row.try_get::<i64, _>("decrease_step")?.to_string(),
         code.current_reward.to_string(),
         code.activation_count.to_string(),
-        code.activation_limit.map(|l| l.to_string()).unwrap_or_default(),
+        code.activation_limit
+            .map(|l| l.to_string())
+            .unwrap_or_default(),
         code.priority.to_string(),
         time("starts_at")?,
         time("ends_at")?,
-        row.try_get::<Option<String>, _>("egg_slug")?.unwrap_or_default(),
+        row.try_get::<Option<String>, _>("egg_slug")?
+            .unwrap_or_default(),
         code.group.unwrap_or_default(),
         code.campaign.unwrap_or_default(),
         code.partner.unwrap_or_default(),
@@ -103,7 +106,11 @@ type LineError = (usize, String, String);
 /// Reads manual codes from CSV text (a header line first). Either every line
 /// is valid and all codes are stored in one transaction, or nothing is
 /// stored and every line's problems come back.
-pub async fn import(pool: &PgPool, admin_id: i64, text: &str) -> Result<ImportOutcome, ImportError> {
+pub async fn import(
+    pool: &PgPool,
+    admin_id: i64,
+    text: &str,
+) -> Result<ImportOutcome, ImportError> {
     let mut errors: Vec<LineError> = Vec::new();
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
@@ -112,7 +119,11 @@ pub async fn import(pool: &PgPool, admin_id: i64, text: &str) -> Result<ImportOu
     let header: Vec<String> = match reader.headers() {
         Ok(h) => h.iter().map(|s| s.trim().to_lowercase()).collect(),
         Err(e) => {
-            return Ok(ImportOutcome::Refused(vec![(1, "admin-import-error-csv".into(), e.to_string())]))
+            return Ok(ImportOutcome::Refused(vec![(
+                1,
+                "admin-import-error-csv".into(),
+                e.to_string(),
+            )]))
         }
     };
     for column in &header {
@@ -121,9 +132,15 @@ pub async fn import(pool: &PgPool, admin_id: i64, text: &str) -> Result<ImportOu
         }
     }
     if !header.iter().any(|c| c == "name")
-        || !header.iter().any(|c| c == "reward" || c == "initial_reward")
+        || !header
+            .iter()
+            .any(|c| c == "reward" || c == "initial_reward")
     {
-        errors.push((1, "admin-import-error-required-columns".into(), "name, reward".into()));
+        errors.push((
+            1,
+            "admin-import-error-required-columns".into(),
+            "name, reward".into(),
+        ));
     }
     if !errors.is_empty() {
         return Ok(ImportOutcome::Refused(errors));
@@ -132,8 +149,11 @@ pub async fn import(pool: &PgPool, admin_id: i64, text: &str) -> Result<ImportOu
     let lookup = |list: &[Choice]| -> HashMap<String, i64> {
         list.iter().map(|c| (c.name.to_lowercase(), c.id)).collect()
     };
-    let (groups, campaigns, partners) =
-        (lookup(&choices.groups), lookup(&choices.campaigns), lookup(&choices.partners));
+    let (groups, campaigns, partners) = (
+        lookup(&choices.groups),
+        lookup(&choices.campaigns),
+        lookup(&choices.partners),
+    );
 
     let mut parsed = Vec::new();
     let mut names: HashMap<String, usize> = HashMap::new();
@@ -141,7 +161,11 @@ pub async fn import(pool: &PgPool, admin_id: i64, text: &str) -> Result<ImportOu
     for (index, record) in reader.records().enumerate() {
         let line = index + 2;
         if line > MAX_IMPORT_LINES + 1 {
-            errors.push((line, "admin-import-error-too-many".into(), MAX_IMPORT_LINES.to_string()));
+            errors.push((
+                line,
+                "admin-import-error-too-many".into(),
+                MAX_IMPORT_LINES.to_string(),
+            ));
             break;
         }
         let record = match record {
@@ -155,7 +179,11 @@ pub async fn import(pool: &PgPool, admin_id: i64, text: &str) -> Result<ImportOu
             continue;
         }
         if record.len() != header.len() {
-            errors.push((line, "admin-import-error-fields".into(), record.len().to_string()));
+            errors.push((
+                line,
+                "admin-import-error-fields".into(),
+                record.len().to_string(),
+            ));
             continue;
         }
         let mut form = CodeForm {
@@ -171,7 +199,11 @@ pub async fn import(pool: &PgPool, admin_id: i64, text: &str) -> Result<ImportOu
                 }
                 match map.get(&value.to_lowercase()) {
                     Some(id) => *field = id.to_string(),
-                    None => errors.push((line, "admin-import-error-reference".into(), value.to_owned())),
+                    None => errors.push((
+                        line,
+                        "admin-import-error-reference".into(),
+                        value.to_owned(),
+                    )),
                 }
             };
             match column.as_str() {
@@ -195,7 +227,10 @@ pub async fn import(pool: &PgPool, admin_id: i64, text: &str) -> Result<ImportOu
                 _ => {}
             }
         }
-        if !choices.currencies.contains(&form.currency.trim().to_uppercase()) {
+        if !choices
+            .currencies
+            .contains(&form.currency.trim().to_uppercase())
+        {
             errors.push((line, "admin-error-currency".into(), form.currency.clone()));
         }
         match parse_form(&form) {
@@ -204,7 +239,11 @@ pub async fn import(pool: &PgPool, admin_id: i64, text: &str) -> Result<ImportOu
                     .map(|t| t.into_inner())
                     .unwrap_or_default();
                 if let Some(first) = names.insert(folded, line) {
-                    errors.push((line, "admin-import-error-repeated".into(), format!("{} ({first})", code.name)));
+                    errors.push((
+                        line,
+                        "admin-import-error-repeated".into(),
+                        format!("{} ({first})", code.name),
+                    ));
                 }
                 if let Some(slug) = &code.egg_slug {
                     if !slugs.insert(slug.clone()) {
@@ -244,12 +283,26 @@ pub async fn import(pool: &PgPool, admin_id: i64, text: &str) -> Result<ImportOu
     .into_iter()
     .collect();
     for (line, code, _) in &parsed {
-        let f = super::PromoCodeText::parse(&code.name).map(|t| t.into_inner()).unwrap_or_default();
+        let f = super::PromoCodeText::parse(&code.name)
+            .map(|t| t.into_inner())
+            .unwrap_or_default();
         if taken.contains(&f) {
-            errors.push((*line, "admin-error-duplicate-name".into(), code.name.clone()));
+            errors.push((
+                *line,
+                "admin-error-duplicate-name".into(),
+                code.name.clone(),
+            ));
         }
-        if code.egg_slug.as_ref().is_some_and(|s| taken_slugs.contains(s)) {
-            errors.push((*line, "admin-error-duplicate-slug".into(), code.egg_slug.clone().unwrap_or_default()));
+        if code
+            .egg_slug
+            .as_ref()
+            .is_some_and(|s| taken_slugs.contains(s))
+        {
+            errors.push((
+                *line,
+                "admin-error-duplicate-slug".into(),
+                code.egg_slug.clone().unwrap_or_default(),
+            ));
         }
     }
     if !errors.is_empty() {
@@ -269,19 +322,36 @@ pub async fn import(pool: &PgPool, admin_id: i64, text: &str) -> Result<ImportOu
                         return Err(db.into());
                     }
                 }
-                return Ok(ImportOutcome::Refused(vec![(*line, field.message, code.name.clone())]));
+                return Ok(ImportOutcome::Refused(vec![(
+                    *line,
+                    field.message,
+                    code.name.clone(),
+                )]));
             }
         };
-        sqlx::query!("UPDATE promo_codes SET created_by = $2 WHERE id = $1", id, admin_id)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query!(
+            "UPDATE promo_codes SET created_by = $2 WHERE id = $1",
+            id,
+            admin_id
+        )
+        .execute(&mut *tx)
+        .await?;
         for (locale, description, secret) in texts {
             if !description.is_empty() || !secret.is_empty() {
                 codes::set_text(&mut tx, id, locale, description, secret).await?;
             }
         }
         let after = audit::snapshot(&mut tx, Entity::Code, id).await?;
-        audit::record(&mut tx, admin_id, "import", Entity::Code, Some(id), None, after).await?;
+        audit::record(
+            &mut tx,
+            admin_id,
+            "import",
+            Entity::Code,
+            Some(id),
+            None,
+            after,
+        )
+        .await?;
     }
     tx.commit().await?;
     Ok(ImportOutcome::Imported(parsed.len()))

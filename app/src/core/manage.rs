@@ -83,9 +83,7 @@ fn parse_list(value: &str) -> Vec<String> {
 pub fn field_error(error: &CodeError) -> FieldError {
     match error {
         CodeError::Name(CodeTextError::Empty) => FieldError::new("name", "admin-error-name-empty"),
-        CodeError::Name(CodeTextError::TooLong) => {
-            FieldError::new("name", "admin-error-name-long")
-        }
+        CodeError::Name(CodeTextError::TooLong) => FieldError::new("name", "admin-error-name-long"),
         CodeError::Name(CodeTextError::InvalidCharacter) => {
             FieldError::new("name", "admin-error-name-chars")
         }
@@ -133,7 +131,10 @@ pub fn parse_form(form: &CodeForm) -> Result<(NewCode, Texts), Vec<FieldError>> 
         starts_at: parse_time_field(&form.starts_at, "starts_at", &mut errors),
         ends_at: parse_time_field(&form.ends_at, "ends_at", &mut errors),
         egg_slug: Some(form.egg_slug.trim().to_lowercase()).filter(|s| !s.is_empty()),
-        enabled: form.enabled.as_deref().is_some_and(|v| !v.is_empty() && v != "off"),
+        enabled: form
+            .enabled
+            .as_deref()
+            .is_some_and(|v| !v.is_empty() && v != "off"),
         priority: parse_int(&form.priority, "priority", &mut errors).unwrap_or(0),
         group_id: parse_id(&form.group_id, "group_id", &mut errors),
         campaign_id: parse_id(&form.campaign_id, "campaign_id", &mut errors),
@@ -148,15 +149,29 @@ pub fn parse_form(form: &CodeForm) -> Result<(NewCode, Texts), Vec<FieldError>> 
     // Every rule the core checks, each reported on its own field.
     errors.extend(code.problems().iter().map(field_error));
     let texts: Texts = vec![
-        ("en", form.description_en.trim().to_owned(), form.secret_en.trim().to_owned()),
-        ("ru", form.description_ru.trim().to_owned(), form.secret_ru.trim().to_owned()),
+        (
+            "en",
+            form.description_en.trim().to_owned(),
+            form.secret_en.trim().to_owned(),
+        ),
+        (
+            "ru",
+            form.description_ru.trim().to_owned(),
+            form.secret_ru.trim().to_owned(),
+        ),
     ];
     for (locale, description, secret) in &texts {
         if description.chars().count() > 2000 {
-            errors.push(FieldError::new(&format!("description_{locale}"), "admin-error-text-long"));
+            errors.push(FieldError::new(
+                &format!("description_{locale}"),
+                "admin-error-text-long",
+            ));
         }
         if secret.chars().count() > 2000 {
-            errors.push(FieldError::new(&format!("secret_{locale}"), "admin-error-text-long"));
+            errors.push(FieldError::new(
+                &format!("secret_{locale}"),
+                "admin-error-text-long",
+            ));
         }
     }
     dedup_fields(&mut errors);
@@ -225,12 +240,25 @@ pub async fn create(pool: &PgPool, admin_id: i64, form: &CodeForm) -> Result<i64
         Err(CodeError::Database(e)) => return Err(map_reference(e)),
         Err(e) => return Err(e.into()),
     };
-    sqlx::query!("UPDATE promo_codes SET created_by = $2 WHERE id = $1", id, admin_id)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query!(
+        "UPDATE promo_codes SET created_by = $2 WHERE id = $1",
+        id,
+        admin_id
+    )
+    .execute(&mut *tx)
+    .await?;
     store_texts(&mut tx, id, &texts).await?;
     let after = audit::snapshot(&mut tx, Entity::Code, id).await?;
-    audit::record(&mut tx, admin_id, "create", Entity::Code, Some(id), None, after).await?;
+    audit::record(
+        &mut tx,
+        admin_id,
+        "create",
+        Entity::Code,
+        Some(id),
+        None,
+        after,
+    )
+    .await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -302,7 +330,16 @@ pub async fn update(
     }
     store_texts(&mut tx, id, &texts).await?;
     let after = audit::snapshot(&mut tx, Entity::Code, id).await?;
-    audit::record(&mut tx, admin_id, "update", Entity::Code, Some(id), before, after).await?;
+    audit::record(
+        &mut tx,
+        admin_id,
+        "update",
+        Entity::Code,
+        Some(id),
+        before,
+        after,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -327,7 +364,16 @@ pub async fn set_enabled(
     .await?;
     let after = audit::snapshot(&mut tx, Entity::Code, id).await?;
     let action = if enabled { "enable" } else { "disable" };
-    audit::record(&mut tx, admin_id, action, Entity::Code, Some(id), Some(before), after).await?;
+    audit::record(
+        &mut tx,
+        admin_id,
+        action,
+        Entity::Code,
+        Some(id),
+        Some(before),
+        after,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -365,20 +411,27 @@ pub async fn delete(pool: &PgPool, admin_id: i64, id: i64) -> Result<(), DeleteE
     sqlx::query!("DELETE FROM promo_codes WHERE id = $1", id)
         .execute(&mut *tx)
         .await?;
-    audit::record(&mut tx, admin_id, "delete", Entity::Code, Some(id), before, None).await?;
+    audit::record(
+        &mut tx,
+        admin_id,
+        "delete",
+        Entity::Code,
+        Some(id),
+        before,
+        None,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
 
 /// A new code with `name` and every parameter and text of `id` (a fresh
 /// counter; an easter egg's slug must be unique, so the clone has none).
-pub async fn clone(
-    pool: &PgPool,
-    admin_id: i64,
-    id: i64,
-    name: &str,
-) -> Result<i64, ManageError> {
-    let mut form = load_form(pool, id).await?.ok_or(ManageError::NotFound)?.form;
+pub async fn clone(pool: &PgPool, admin_id: i64, id: i64, name: &str) -> Result<i64, ManageError> {
+    let mut form = load_form(pool, id)
+        .await?
+        .ok_or(ManageError::NotFound)?
+        .form;
     form.name = name.to_owned();
     form.egg_slug = String::new();
     let (code, texts) = parse_form(&form).map_err(ManageError::Invalid)?;
@@ -388,13 +441,26 @@ pub async fn clone(
         Err(CodeError::Database(e)) => return Err(map_reference(e)),
         Err(e) => return Err(e.into()),
     };
-    sqlx::query!("UPDATE promo_codes SET created_by = $2 WHERE id = $1", new_id, admin_id)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query!(
+        "UPDATE promo_codes SET created_by = $2 WHERE id = $1",
+        new_id,
+        admin_id
+    )
+    .execute(&mut *tx)
+    .await?;
     store_texts(&mut tx, new_id, &texts).await?;
     let after = audit::snapshot(&mut tx, Entity::Code, new_id).await?;
     let source = serde_json::json!({ "cloned_from": id });
-    audit::record(&mut tx, admin_id, "clone", Entity::Code, Some(new_id), Some(source), after).await?;
+    audit::record(
+        &mut tx,
+        admin_id,
+        "clone",
+        Entity::Code,
+        Some(new_id),
+        Some(source),
+        after,
+    )
+    .await?;
     tx.commit().await?;
     Ok(new_id)
 }
@@ -483,9 +549,16 @@ pub fn filter_sql(filter: &CodeFilter) -> (String, String, Vec<FilterBind>) {
             .unwrap_or_else(|_| q.to_uppercase());
         let pattern = format!(
             "%{}%",
-            folded.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+            folded
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
         );
-        bind(FilterBind::Text(pattern), &mut conditions, "c.normalized LIKE ?");
+        bind(
+            FilterBind::Text(pattern),
+            &mut conditions,
+            "c.normalized LIKE ?",
+        );
     }
     for (value, column) in [
         (&filter.group, "c.group_id"),
@@ -493,7 +566,11 @@ pub fn filter_sql(filter: &CodeFilter) -> (String, String, Vec<FilterBind>) {
         (&filter.partner, "c.partner_id"),
     ] {
         if let Ok(id) = value.trim().parse::<i64>() {
-            bind(FilterBind::Int(id), &mut conditions, &format!("{column} = ?"));
+            bind(
+                FilterBind::Int(id),
+                &mut conditions,
+                &format!("{column} = ?"),
+            );
         }
     }
     match filter.kind.as_str() {
@@ -523,7 +600,10 @@ pub fn filter_sql(filter: &CodeFilter) -> (String, String, Vec<FilterBind>) {
     let order = match sort {
         "priority" => format!("c.priority {direction}, c.id {direction}"),
         "activations" => format!("c.activation_count {direction}, c.id {direction}"),
-        "name" => format!("c.normalized {}", if direction == "DESC" { "ASC" } else { "DESC" }),
+        "name" => format!(
+            "c.normalized {}",
+            if direction == "DESC" { "ASC" } else { "DESC" }
+        ),
         _ => format!("c.created_at {direction}, c.id {direction}"),
     };
     (where_sql, order, binds)
@@ -575,8 +655,12 @@ pub fn row_from(row: &sqlx::postgres::PgRow) -> Result<CodeRow, sqlx::Error> {
     if row.try_get::<Option<i32>, _>("activation_limit")?.is_some() {
         kinds.push("limited".to_owned());
     }
-    if row.try_get::<Option<DateTime<Utc>>, _>("starts_at")?.is_some()
-        || row.try_get::<Option<DateTime<Utc>>, _>("ends_at")?.is_some()
+    if row
+        .try_get::<Option<DateTime<Utc>>, _>("starts_at")?
+        .is_some()
+        || row
+            .try_get::<Option<DateTime<Utc>>, _>("ends_at")?
+            .is_some()
     {
         kinds.push("temporary".to_owned());
     }
@@ -604,7 +688,11 @@ pub fn row_from(row: &sqlx::postgres::PgRow) -> Result<CodeRow, sqlx::Error> {
 }
 
 /// One page of the filtered list, with the total count.
-pub async fn list(pool: &PgPool, filter: &CodeFilter, page_size: i64) -> Result<CodeList, sqlx::Error> {
+pub async fn list(
+    pool: &PgPool,
+    filter: &CodeFilter,
+    page_size: i64,
+) -> Result<CodeList, sqlx::Error> {
     let page = filter.page();
     let (sql, binds) = select_sql(
         filter,

@@ -10,10 +10,10 @@ pub mod catalog;
 pub mod code_text;
 pub mod codes;
 pub mod csv_io;
-pub mod manage;
-pub mod series;
 pub mod error;
+pub mod manage;
 pub mod reward;
+pub mod series;
 
 pub use activation::{activate, Activation, ActivationRequest, Channel, CodeRef};
 pub use code_text::{CodeTextError, PromoCodeText};

@@ -24,7 +24,10 @@ const CHUNK: usize = 50_000;
 #[derive(Clone, Debug, PartialEq)]
 enum Segment {
     /// Already folded (upper case, no separators) and as typed.
-    Literal { typed: String, folded: String },
+    Literal {
+        typed: String,
+        folded: String,
+    },
     Random,
 }
 
@@ -164,14 +167,22 @@ pub fn plan(form: &SeriesForm) -> Result<SeriesPlan, Vec<FieldError>> {
         .sum();
     if folded_len > MAX_CODE_LEN {
         errors.push(FieldError::new(
-            if pattern.is_empty() { "length" } else { "pattern" },
+            if pattern.is_empty() {
+                "length"
+            } else {
+                "pattern"
+            },
             "admin-error-name-long",
         ));
     }
     let bits = entropy_bits(random, alphabet.len());
     if random == 0 || !pattern_fits(bits, u64::from(count)) {
         errors.push(FieldError::new(
-            if pattern.is_empty() { "length" } else { "pattern" },
+            if pattern.is_empty() {
+                "length"
+            } else {
+                "pattern"
+            },
             "admin-error-series-entropy",
         ));
     }
@@ -241,7 +252,10 @@ impl SeriesPlan {
         let mut folded = String::with_capacity(MAX_CODE_LEN);
         for segment in &self.segments {
             match segment {
-                Segment::Literal { typed: t, folded: f } => {
+                Segment::Literal {
+                    typed: t,
+                    folded: f,
+                } => {
                     typed.push_str(t);
                     folded.push_str(f);
                 }
@@ -351,9 +365,13 @@ async fn generate(pool: &PgPool, job_id: i64) -> Result<JobStatus, sqlx::Error> 
 
     let mut tx = pool.begin().await?;
     // Held until commit: a restarted server knows the job is still alive.
-    sqlx::query!("SELECT pg_advisory_xact_lock($1, $2)", LOCK_CLASS, job_id as i32)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query!(
+        "SELECT pg_advisory_xact_lock($1, $2)",
+        LOCK_CLASS,
+        job_id as i32
+    )
+    .execute(&mut *tx)
+    .await?;
     let group_id = sqlx::query_scalar!(
         "INSERT INTO code_groups (name, kind, description) VALUES ($1, 'series', $2) RETURNING id",
         plan.name,
@@ -412,9 +430,15 @@ async fn generate(pool: &PgPool, job_id: i64) -> Result<JobStatus, sqlx::Error> 
         .await?
         .rows_affected() as usize;
         stored += inserted;
-        attempts_without_progress = if inserted == 0 { attempts_without_progress + 1 } else { 0 };
+        attempts_without_progress = if inserted == 0 {
+            attempts_without_progress + 1
+        } else {
+            0
+        };
         if attempts_without_progress > 20 {
-            return Err(sqlx::Error::Protocol("the pattern's codes are all taken".into()));
+            return Err(sqlx::Error::Protocol(
+                "the pattern's codes are all taken".into(),
+            ));
         }
         let cancel = sqlx::query_scalar!(
             "UPDATE series_jobs SET done = $2 WHERE id = $1 RETURNING cancel_requested",
@@ -449,8 +473,16 @@ async fn generate(pool: &PgPool, job_id: i64) -> Result<JobStatus, sqlx::Error> 
     .await?;
     if let Some(admin_id) = job.created_by {
         let after = audit::snapshot(&mut tx, Entity::Series, job_id).await?;
-        audit::record(&mut tx, admin_id, "generate", Entity::Series, Some(job_id), None, after)
-            .await?;
+        audit::record(
+            &mut tx,
+            admin_id,
+            "generate",
+            Entity::Series,
+            Some(job_id),
+            None,
+            after,
+        )
+        .await?;
     }
     tx.commit().await?;
     Ok(JobStatus::Done)
@@ -481,8 +513,16 @@ pub async fn cancel(pool: &PgPool, admin_id: i64, job_id: i64) -> Result<bool, s
         > 0;
     if changed {
         let after = audit::snapshot(&mut tx, Entity::Series, job_id).await?;
-        audit::record(&mut tx, admin_id, "cancel", Entity::Series, Some(job_id), before, after)
-            .await?;
+        audit::record(
+            &mut tx,
+            admin_id,
+            "cancel",
+            Entity::Series,
+            Some(job_id),
+            before,
+            after,
+        )
+        .await?;
     }
     tx.commit().await?;
     Ok(changed)
@@ -557,13 +597,21 @@ mod tests {
         let mut rng = rand::rng();
         for f in [
             form("", "10"),
-            SeriesForm { prefix: "spring-".into(), suffix: "_x".into(), ..form("", "10") },
+            SeriesForm {
+                prefix: "spring-".into(),
+                suffix: "_x".into(),
+                ..form("", "10")
+            },
             form("GIFT-####-####-##", "10"),
         ] {
             let plan = plan(&f).unwrap();
             for _ in 0..100 {
                 let (typed, folded) = plan.sample(&mut rng);
-                assert_eq!(PromoCodeText::parse(&typed).unwrap().as_str(), folded, "{typed}");
+                assert_eq!(
+                    PromoCodeText::parse(&typed).unwrap().as_str(),
+                    folded,
+                    "{typed}"
+                );
             }
         }
     }
@@ -575,7 +623,9 @@ mod tests {
         assert!((p.bits - 10.0 * 25f64.log2()).abs() < 1e-9);
         // 4 random characters cannot hold a thousand codes a million times over.
         let errors = plan(&form("AB-####", "1000")).unwrap_err();
-        assert!(errors.iter().any(|e| e.field == "pattern" && e.message == "admin-error-series-entropy"));
+        assert!(errors
+            .iter()
+            .any(|e| e.field == "pattern" && e.message == "admin-error-series-entropy"));
         assert!(plan(&form("NO-RANDOM", "1")).is_err());
         assert!(plan(&form("BAD!###########", "1")).is_err());
     }

@@ -43,6 +43,10 @@ struct Args {
     /// Also run `pgbench -c C -j 2 -T T` (one-row UPDATE) on the same database.
     #[arg(long)]
     pgbench: bool,
+    /// Instead of the activation scenarios: generate and store a series of
+    /// this many codes through the dashboard's job and report the time.
+    #[arg(long, default_value_t = 0)]
+    series: u32,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -77,6 +81,50 @@ fn main() -> Result<()> {
     result
 }
 
+/// One series job of `count` codes (10 random characters of the default
+/// alphabet behind a prefix, single use), timed from the request to the commit.
+async fn series(count: u32, pool: &PgPool) -> Result<()> {
+    use app::admin::models::{JobStatus, SeriesForm};
+    use app::core::series;
+    // Existing codes make the unique index realistic.
+    sqlx::query!(
+        "INSERT INTO promo_codes (name, normalized, currency, initial_reward, current_reward, min_reward)
+         SELECT 'OLD' || g, 'OLD' || g, 'COINS', 10, 10, 10 FROM generate_series(1, 100000) g"
+    )
+    .execute(pool)
+    .await?;
+    let form = SeriesForm {
+        name: "Bench series".into(),
+        count: count.to_string(),
+        prefix: "BENCH-".into(),
+        ..SeriesForm::defaults()
+    };
+    let started = Instant::now();
+    let job = series::start(pool, None, &form)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let status = series::run(pool, job).await?;
+    let elapsed = started.elapsed();
+    if status != JobStatus::Done {
+        bail!("the series job ended {status:?}");
+    }
+    let stored: i64 = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "n!" FROM promo_codes c JOIN series_jobs j ON j.group_id = c.group_id WHERE j.id = $1"#,
+        job
+    )
+    .fetch_one(pool)
+    .await?;
+    println!(
+        "series: {stored} unique codes generated and stored in {:.2} s ({:.0} codes/s), beside 100,000 existing codes",
+        elapsed.as_secs_f64(),
+        stored as f64 / elapsed.as_secs_f64()
+    );
+    if stored != i64::from(count) {
+        bail!("stored {stored} codes, expected {count}");
+    }
+    Ok(())
+}
+
 async fn run(args: &Args, base_url: &str) -> Result<()> {
     let base = connect_options(base_url)?;
     let mut admin = PgConnection::connect_with(&base)
@@ -96,6 +144,9 @@ async fn run(args: &Args, base_url: &str) -> Result<()> {
         .connect_with(options)
         .await?;
     MIGRATOR.run(&pool).await?;
+    if args.series > 0 {
+        return series(args.series, &pool).await;
+    }
 
     let players: Vec<i64> = sqlx::query_scalar!(
         "INSERT INTO players (username) SELECT 'bench' || g FROM generate_series(1, $1::bigint) g RETURNING id",
