@@ -66,7 +66,12 @@ pub async fn same_origin(request: Request, next: Next) -> Response {
             .split_once("://")
             .map_or(origin, |(_, rest)| rest)
             .trim_end_matches('/');
-        if origin == "null" || !origin_host.eq_ignore_ascii_case(host) {
+        // Behind a proxy the Host may differ: the configured public address counts as ours too.
+        let public = std::env::var("PROMOCODES_PUBLIC_URL").unwrap_or_default();
+        let public = public.trim_end_matches('/');
+        let ours = origin_host.eq_ignore_ascii_case(host)
+            || (!public.is_empty() && origin.eq_ignore_ascii_case(public));
+        if origin == "null" || !ours {
             return (StatusCode::FORBIDDEN, "cross-origin request refused").into_response();
         }
     }

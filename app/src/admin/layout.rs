@@ -82,40 +82,39 @@ pub fn AdminNav() -> impl IntoView {
     }
 }
 
-/// Renders `children` for a signed-in admin. The server already sent anyone
-/// else to the sign-in page; in the browser a sign-out lands here.
+/// A dashboard page. The server (the router's `require_admin`) has already
+/// sent anyone who is not a signed-in admin to the sign-in page, and every
+/// server function checks again, so this only frames the content.
 #[component]
-pub fn AdminOnly(children: ChildrenFn) -> impl IntoView {
-    let session = AdminSession::get();
-    let signed_in = Memo::new(move |_| session.me.get().map(|m| m.is_some()));
-    view! {
-        <Suspense fallback=|| ()>
-            {move || match signed_in.get() {
-                Some(true) => Some(children().into_any()),
-                Some(false) => Some(view! {
-                    <p class="card"><a href="/admin/signin" rel="external" id="admin-sign-in-prompt">{move_tr!("nav-sign-in")}</a></p>
-                }.into_any()),
-                None => None,
-            }}
-        </Suspense>
-    }
+pub fn AdminOnly(children: Children) -> impl IntoView {
+    view! { <div class="admin-page">{children()}</div> }
 }
 
 /// The hidden CSRF field every state-changing form carries.
 #[component]
 pub fn Csrf() -> impl IntoView {
     let session = AdminSession::get();
-    view! { <input type="hidden" name="csrf" value=move || session.csrf()/> }
+    // Under Suspense: the token comes from a resource, which the server must
+    // wait for, so that the page hydrates with the same value.
+    view! {
+        <Suspense fallback=|| ()>
+            <input type="hidden" name="csrf" value=move || session.csrf()/>
+        </Suspense>
+    }
 }
 
 /// A note shown to viewers above forms they cannot submit.
 #[component]
 pub fn ReadOnlyNote() -> impl IntoView {
     let session = AdminSession::get();
-    move || {
-        (!session.can_write()).then(|| {
-            view! { <p class="notice" id="read-only">{move_tr!("admin-read-only")}</p> }
-        })
+    view! {
+        <Suspense fallback=|| ()>
+            {move || {
+                session.me.get().flatten().filter(|me| !me.role.can_write()).map(|_| {
+                    view! { <p class="notice" id="read-only">{move_tr!("admin-read-only")}</p> }
+                })
+            }}
+        </Suspense>
     }
 }
 

@@ -175,6 +175,7 @@ pub fn ImportPage() -> impl IntoView {
                 }.into_any()
                 }
             })}
+            <Suspense fallback=|| ()>
             <ActionForm action=action attr:id="import-form" attr:class="admin-form">
                 <Csrf/>
                 <fieldset disabled=move || !session.can_write()>
@@ -192,6 +193,7 @@ pub fn ImportPage() -> impl IntoView {
                     <button type="submit" class="button" id="import-submit" disabled=move || action.pending().get()>{move_tr!("admin-import-submit")}</button>
                 })}
             </ActionForm>
+            </Suspense>
         </section>
         </AdminOnly>
     }

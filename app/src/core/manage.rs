@@ -231,9 +231,45 @@ async fn store_texts(conn: &mut PgConnection, id: i64, texts: &Texts) -> Result<
     Ok(())
 }
 
+/// The form's problems, including a name or slug another code has (so that
+/// the admin sees every problem at once, not the duplicate after the rest).
+async fn refuse_with_duplicates(
+    pool: &PgPool,
+    form: &CodeForm,
+    exclude: i64,
+    mut errors: Vec<FieldError>,
+) -> ManageError {
+    let folded = super::PromoCodeText::parse(&form.name).ok();
+    let slug = Some(form.egg_slug.trim().to_lowercase()).filter(|s| !s.is_empty());
+    let taken = sqlx::query!(
+        r#"SELECT EXISTS (SELECT 1 FROM promo_codes WHERE normalized = $1 AND id <> $3) AS "name!",
+                  EXISTS (SELECT 1 FROM promo_codes WHERE egg_slug = $2 AND id <> $3) AS "slug!""#,
+        folded.as_ref().map(|f| f.as_str()),
+        slug,
+        exclude
+    )
+    .fetch_one(pool)
+    .await;
+    match taken {
+        Ok(t) => {
+            if t.name && !errors.iter().any(|e| e.field == "name") {
+                errors.push(FieldError::new("name", "admin-error-duplicate-name"));
+            }
+            if t.slug && !errors.iter().any(|e| e.field == "egg_slug") {
+                errors.push(FieldError::new("egg_slug", "admin-error-duplicate-slug"));
+            }
+            ManageError::Invalid(errors)
+        }
+        Err(e) => ManageError::Database(e),
+    }
+}
+
 /// Creates a code from the form; audited.
 pub async fn create(pool: &PgPool, admin_id: i64, form: &CodeForm) -> Result<i64, ManageError> {
-    let (code, texts) = parse_form(form).map_err(ManageError::Invalid)?;
+    let (code, texts) = match parse_form(form) {
+        Ok(parsed) => parsed,
+        Err(errors) => return Err(refuse_with_duplicates(pool, form, 0, errors).await),
+    };
     let mut tx = pool.begin().await?;
     let id = match codes::create(&mut tx, &code).await {
         Ok(id) => id,
@@ -271,7 +307,10 @@ pub async fn update(
     id: i64,
     form: &CodeForm,
 ) -> Result<(), ManageError> {
-    let (code, texts) = parse_form(form).map_err(ManageError::Invalid)?;
+    let (code, texts) = match parse_form(form) {
+        Ok(parsed) => parsed,
+        Err(errors) => return Err(refuse_with_duplicates(pool, form, id, errors).await),
+    };
     let text = super::PromoCodeText::parse(&code.name).map_err(CodeError::from)?;
     let mut tx = pool.begin().await?;
     // The row lock orders this edit with concurrent activations.
