@@ -10,6 +10,12 @@ use super::api::{load_catalog, SaveCampaign, SaveGroup, SavePartner};
 use super::layout::*;
 use super::models::*;
 
+/// The catalog, loaded again after each save (which comes back with `?saved=ID`).
+fn catalog_resource() -> Resource<Result<Catalog, leptos::server_fn::ServerFnError>> {
+    let query = use_query_map();
+    Resource::new_blocking(move || query.with(|q| q.get("saved")), |_| load_catalog())
+}
+
 fn edit_id() -> Memo<String> {
     let query = use_query_map();
     Memo::new(move |_| query.with(|q| q.get("edit").unwrap_or_default()))
@@ -35,7 +41,7 @@ fn submit_button(pending: Memo<bool>) -> impl IntoView {
 
 #[component]
 pub fn GroupsPage() -> impl IntoView {
-    let catalog = Resource::new_blocking(|| (), |_| load_catalog());
+    let catalog = catalog_resource();
     let edit = edit_id();
     let session = AdminSession::get();
     view! {
@@ -97,7 +103,7 @@ pub fn GroupsPage() -> impl IntoView {
 
 #[component]
 pub fn CampaignsPage() -> impl IntoView {
-    let catalog = Resource::new_blocking(|| (), |_| load_catalog());
+    let catalog = catalog_resource();
     let edit = edit_id();
     let session = AdminSession::get();
     let i18n = expect_context::<leptos_fluent::I18n>();
@@ -174,7 +180,7 @@ pub fn CampaignsPage() -> impl IntoView {
 
 #[component]
 pub fn PartnersPage() -> impl IntoView {
-    let catalog = Resource::new_blocking(|| (), |_| load_catalog());
+    let catalog = catalog_resource();
     let choices = Resource::new_blocking(|| (), |_| super::api::code_choices());
     let edit = edit_id();
     let session = AdminSession::get();
