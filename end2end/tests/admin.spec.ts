@@ -21,6 +21,7 @@ const presets: Array<[string, Record<string, string>]> = [
 ];
 
 test('an admin creates and edits a code with each preset', async ({ page }) => {
+  test.setTimeout(120_000);
   await adminSignIn(page);
   await expect(page.locator('#stat-active')).toHaveText(/\d+/);
   for (const [preset, values] of presets) {
@@ -51,7 +52,10 @@ test('an admin creates and edits a code with each preset', async ({ page }) => {
     await hydrated(page);
     await page.fill('#field-priority', '42');
     await page.fill('#field-description_en', `Edited ${preset}`);
-    await page.click('#save-code');
+    await Promise.all([
+      page.waitForResponse((r) => r.url().includes('/api/admin/save_code')),
+      page.click('#save-code'),
+    ]);
     await expect(page.locator('#saved-note')).toBeVisible();
     await page.reload();
     await expect(page.locator('#field-priority')).toHaveValue('42');
@@ -116,6 +120,7 @@ test('an admin clones a code and the clone has the same parameters', async ({ pa
 });
 
 test('a series is generated with a live progress bar, exported, and another is cancelled', async ({ page }) => {
+  test.setTimeout(180_000);
   await adminSignIn(page);
   await page.goto('/admin/series');
   await hydrated(page);
@@ -135,13 +140,13 @@ test('a series is generated with a live progress bar, exported, and another is c
   await expect(progress).toHaveAttribute('max', '300000');
   // Watch the bar move until the job is done.
   const seen = new Set<string>();
-  for (let i = 0; i < 300; i++) {
+  for (let i = 0; i < 1200; i++) {
     seen.add((await progress.getAttribute('value')) ?? '');
     const status = await page.locator('[data-status]').first().getAttribute('data-status');
     if (status === 'done') break;
     await page.waitForTimeout(100);
   }
-  await expect(page.locator('[data-status]').first()).toHaveAttribute('data-status', 'done');
+  await expect(page.locator('[data-status]').first()).toHaveAttribute('data-status', 'done', { timeout: 60_000 });
   await expect(progress).toHaveAttribute('value', '300000');
   expect(seen.size).toBeGreaterThan(1);
 
