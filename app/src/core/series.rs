@@ -338,7 +338,7 @@ pub async fn run(pool: &PgPool, job_id: i64) -> Result<JobStatus, sqlx::Error> {
     };
     if status != JobStatus::Done {
         sqlx::query!(
-            "UPDATE series_jobs SET status = $2, error = $3, done = 0, finished_at = now() WHERE id = $1",
+            "UPDATE series_jobs SET status = $2, error = $3, done = 0, finished_at = clock_timestamp() WHERE id = $1",
             job_id,
             status.as_str(),
             error
@@ -464,7 +464,7 @@ async fn generate(pool: &PgPool, job_id: i64) -> Result<JobStatus, sqlx::Error> 
         return Ok(JobStatus::Cancelled);
     }
     sqlx::query!(
-        "UPDATE series_jobs SET status = 'done', done = $2, group_id = $3, finished_at = now() WHERE id = $1",
+        "UPDATE series_jobs SET status = 'done', done = $2, group_id = $3, finished_at = clock_timestamp() WHERE id = $1",
         job_id,
         stored as i32,
         group_id
@@ -533,7 +533,7 @@ pub async fn cancel(pool: &PgPool, admin_id: i64, job_id: i64) -> Result<bool, s
 pub async fn recover_interrupted(pool: &PgPool) -> Result<u64, sqlx::Error> {
     let mut tx = pool.begin().await?;
     let n = sqlx::query!(
-        "UPDATE series_jobs SET status = 'failed', error = 'interrupted', done = 0, finished_at = now()
+        "UPDATE series_jobs SET status = 'failed', error = 'interrupted', done = 0, finished_at = clock_timestamp()
           WHERE status = 'running' AND created_at < now() - interval '5 seconds'
             AND pg_try_advisory_xact_lock($1, id::int)",
         LOCK_CLASS
