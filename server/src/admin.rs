@@ -113,7 +113,7 @@ pub async fn export_codes(
                 break;
             }
             count += 1;
-            if count % 2000 == 0 {
+            if count.is_multiple_of(2000) {
                 let full = std::mem::replace(&mut writer, csv::Writer::from_writer(Vec::new()));
                 let chunk = full.into_inner().unwrap_or_default();
                 if sender.send(Ok(Bytes::from(chunk))).await.is_err() {

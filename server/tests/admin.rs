@@ -355,7 +355,9 @@ async fn the_server_refuses_invalid_codes_field_by_field(pool: PgPool) {
         Saved::Ok(_)
     ));
     let before = code_count(&pool).await;
-    let cases: Vec<(Vec<(&str, &str)>, &str, &str)> = vec![
+    // (fields changed from a valid form, the field refused, its message)
+    type Case<'a> = (Vec<(&'a str, &'a str)>, &'a str, &'a str);
+    let cases: Vec<Case> = vec![
         (
             vec![("min_reward", "500"), ("decrease_step", "10")],
             "min_reward",

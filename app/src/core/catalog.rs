@@ -134,7 +134,7 @@ pub async fn save_campaign(
         }),
     };
     let mut time = |value: &str, field: &str| {
-        parse_time(value).unwrap_or_else(|()| {
+        parse_time(value).unwrap_or_else(|_| {
             errors.push(FieldError::new(field, "admin-error-time"));
             None
         })

@@ -33,8 +33,13 @@ fn parse_int<T: std::str::FromStr>(
     }
 }
 
+/// A time the form could not read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("not a date and time")]
+pub struct BadTime;
+
 /// A `datetime-local` value (UTC), or RFC 3339, or a plain date.
-pub fn parse_time(value: &str) -> Result<Option<DateTime<Utc>>, ()> {
+pub fn parse_time(value: &str) -> Result<Option<DateTime<Utc>>, BadTime> {
     let value = value.trim();
     if value.is_empty() {
         return Ok(None);
@@ -50,7 +55,7 @@ pub fn parse_time(value: &str) -> Result<Option<DateTime<Utc>>, ()> {
     if let Ok(day) = chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d") {
         return Ok(day.and_hms_opt(0, 0, 0).map(|t| t.and_utc()));
     }
-    Err(())
+    Err(BadTime)
 }
 
 fn parse_time_field(
@@ -58,7 +63,7 @@ fn parse_time_field(
     field: &str,
     errors: &mut Vec<FieldError>,
 ) -> Option<DateTime<Utc>> {
-    parse_time(value).unwrap_or_else(|()| {
+    parse_time(value).unwrap_or_else(|_| {
         errors.push(FieldError::new(field, "admin-error-time"));
         None
     })

@@ -48,9 +48,14 @@ pub struct SeriesPlan {
     pub partner_id: Option<i64>,
 }
 
+/// An alphabet with fewer than two letters or digits, or anything else in it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("an alphabet needs two or more letters or digits and nothing else")]
+pub struct BadAlphabet;
+
 /// The alphabet of a form: its own letters and digits (upper-cased, once
 /// each), or the default one without look-alikes.
-pub fn alphabet_of(typed: &str) -> Result<Vec<u8>, ()> {
+pub fn alphabet_of(typed: &str) -> Result<Vec<u8>, BadAlphabet> {
     if typed.trim().is_empty() {
         return Ok(SAFE_ALPHABET.as_bytes().to_vec());
     }
@@ -58,14 +63,14 @@ pub fn alphabet_of(typed: &str) -> Result<Vec<u8>, ()> {
     for c in typed.chars().filter(|c| !c.is_whitespace()) {
         let c = c.to_ascii_uppercase();
         if !c.is_ascii_alphanumeric() {
-            return Err(());
+            return Err(BadAlphabet);
         }
         if !seen.contains(&(c as u8)) {
             seen.push(c as u8);
         }
     }
     if seen.len() < 2 {
-        return Err(());
+        return Err(BadAlphabet);
     }
     Ok(seen)
 }
@@ -112,7 +117,7 @@ pub fn plan(form: &SeriesForm) -> Result<SeriesPlan, Vec<FieldError>> {
             1
         }
     };
-    let alphabet = alphabet_of(&form.alphabet).unwrap_or_else(|()| {
+    let alphabet = alphabet_of(&form.alphabet).unwrap_or_else(|_| {
         errors.push(FieldError::new("alphabet", "admin-error-alphabet"));
         SAFE_ALPHABET.as_bytes().to_vec()
     });
@@ -204,7 +209,7 @@ pub fn plan(form: &SeriesForm) -> Result<SeriesPlan, Vec<FieldError>> {
         },
     };
     let mut time = |value: &str, field: &str| {
-        parse_time(value).unwrap_or_else(|()| {
+        parse_time(value).unwrap_or_else(|_| {
             errors.push(FieldError::new(field, "admin-error-time"));
             None
         })
