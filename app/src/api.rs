@@ -23,6 +23,8 @@ pub(crate) mod ssr {
         pub locale: &'static str,
         /// A plain form post: answer with a redirect, not data.
         pub no_js: bool,
+        /// The client's address, as the router's throttling layer found it.
+        pub ip: Option<std::net::IpAddr>,
     }
 
     impl Request {
@@ -47,11 +49,16 @@ pub(crate) mod ssr {
                 header(http::header::ACCEPT_LANGUAGE),
             );
             let no_js = header(http::header::ACCEPT).contains("text/html");
+            let ip = parts
+                .extensions
+                .get::<crate::core::abuse::ClientIp>()
+                .map(|ip| ip.0);
             Ok(Self {
                 pool,
                 session,
                 locale,
                 no_js,
+                ip,
             })
         }
 
@@ -267,27 +274,27 @@ fn remember_language(locale: &str) {
 /// Redeems a typed code for the signed-in player.
 #[server]
 pub async fn redeem(code: String) -> Result<RedeemOutcome, ServerFnError> {
-    use crate::core::{
-        activate, ActivationError, ActivationRequest, Channel, CodeRef, PromoCodeText,
-    };
+    use crate::core::abuse::Guard;
+    use crate::core::{ActivationError, ActivationRequest, Channel, CodeRef, PromoCodeText};
     let request = ssr::Request::load().await?;
+    let guard = use_context::<Guard>().ok_or_else(|| ssr::internal("no abuse guard in context"))?;
     let outcome = match request.player() {
         None => RedeemOutcome::Refused(Refusal {
             kind: RefusalKind::UnknownPlayer,
             starts_at: None,
+            until: None,
             code: code.clone(),
         }),
         Some(player) => {
             let result = match PromoCodeText::parse(&code) {
                 Err(e) => Err(ActivationError::from(e)),
                 Ok(text) => {
-                    let mut conn = request.pool.acquire().await.map_err(ssr::internal)?;
                     let activation = ActivationRequest {
                         player_id: player.id,
                         code: CodeRef::Text(text),
                         channel: Channel::Form,
                     };
-                    activate(&mut conn, &activation).await
+                    guard.activate(&request.pool, &activation, request.ip).await
                 }
             };
             match result {
@@ -322,6 +329,7 @@ pub async fn redeem(code: String) -> Result<RedeemOutcome, ServerFnError> {
             RedeemOutcome::Refused(r) => RedeemQuery {
                 refused: Some(r.kind),
                 starts_at: r.starts_at,
+                until: r.until,
                 code: Some(r.code.chars().take(100).collect()),
                 ..RedeemQuery::default()
             },
@@ -406,13 +414,19 @@ async fn granted_existing(
 /// What the player is told about a refusal from the core.
 #[cfg(feature = "ssr")]
 fn refusal_of(error: &crate::core::ActivationError, code: String) -> Refusal {
+    use crate::core::ActivationError;
     let starts_at = match error {
-        crate::core::ActivationError::NotStarted { starts_at } => Some(*starts_at),
+        ActivationError::NotStarted { starts_at } => Some(*starts_at),
+        _ => None,
+    };
+    let until = match error {
+        ActivationError::LockedOut { until } | ActivationError::Cooldown { until } => Some(*until),
         _ => None,
     };
     Refusal {
-        kind: error.kind(),
+        kind: error.kind().for_player(),
         starts_at,
+        until,
         code,
     }
 }
@@ -429,8 +443,10 @@ pub enum EggOutcome {
 /// to sign in and brought back here.
 #[server]
 pub async fn claim_egg(slug: String) -> Result<EggOutcome, ServerFnError> {
-    use crate::core::{activate, ActivationError, ActivationRequest, Channel, CodeRef};
+    use crate::core::abuse::Guard;
+    use crate::core::{ActivationError, ActivationRequest, Channel, CodeRef};
     let request = ssr::Request::load().await?;
+    let guard = use_context::<Guard>().ok_or_else(|| ssr::internal("no abuse guard in context"))?;
     let slug: String = slug.chars().take(64).collect();
     // Unknown and disabled eggs look the same as any missing page, signed in or not.
     let exists = sqlx::query_scalar!("SELECT enabled FROM promo_codes WHERE egg_slug = $1", slug)
@@ -441,13 +457,12 @@ pub async fn claim_egg(slug: String) -> Result<EggOutcome, ServerFnError> {
         return Ok(EggOutcome::NotFound);
     }
     let player = request.require_player(&format!("/egg/{slug}"))?;
-    let mut conn = request.pool.acquire().await.map_err(ssr::internal)?;
     let egg = ActivationRequest {
         player_id: player.id,
         code: CodeRef::EggSlug(slug.clone()),
         channel: Channel::Egg,
     };
-    let outcome = match activate(&mut conn, &egg).await {
+    let outcome = match guard.activate(&request.pool, &egg, request.ip).await {
         Ok(a) => RedeemOutcome::Granted(
             granted_existing(
                 &request.pool,

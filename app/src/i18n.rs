@@ -32,6 +32,21 @@ pub fn language_cookie(locale: &str) -> String {
     format!("{LANGUAGE_COOKIE}={locale}; Path=/; Max-Age=31536000; SameSite=Lax")
 }
 
+/// A message in `locale` (English when unknown), for server code that renders
+/// outside the component tree (e.g. the router's 429 page).
+#[cfg(feature = "ssr")]
+pub fn translate(locale: &str, id: &str, args: &[(&'static str, String)]) -> String {
+    use fluent_templates::fluent_bundle::FluentValue;
+    use fluent_templates::{LanguageIdentifier, Loader};
+    use std::borrow::Cow;
+    let language: LanguageIdentifier = locale.parse().or_else(|_| "en".parse()).unwrap_or_default();
+    let args: std::collections::HashMap<Cow<'static, str>, FluentValue> = args
+        .iter()
+        .map(|(name, value)| (Cow::Borrowed(*name), FluentValue::from(value.clone())))
+        .collect();
+    TRANSLATIONS.lookup_with_args(&language, id, &args)
+}
+
 /// Provides the i18n context: language from the cookie, else the browser's
 /// (Accept-Language on the server, `navigator.language` in the browser).
 #[component]

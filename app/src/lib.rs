@@ -85,6 +85,7 @@ pub fn App() -> impl IntoView {
                                 <Route path=StaticSegment("partners") view=admin::PartnersPage ssr=SsrMode::Async/>
                                 <Route path=StaticSegment("import") view=admin::ImportPage ssr=SsrMode::Async/>
                                 <Route path=StaticSegment("audit") view=admin::AuditPage ssr=SsrMode::Async/>
+                                <Route path=StaticSegment("blocks") view=admin::BlocksPage ssr=SsrMode::Async/>
                             </ParentRoute>
                         </Routes>
                     </main>

@@ -18,11 +18,17 @@ pub enum RefusalKind {
     AlreadyActivated,
     NotEligible,
     UnknownPlayer,
+    /// Too many wrong codes: input is blocked until `Refusal::until`.
+    LockedOut,
+    /// A service-wide wave of wrong codes: wait until `Refusal::until`.
+    Cooldown,
+    /// Too many requests in a short time (HTTP 429): retry at `Refusal::until`.
+    Throttled,
     Internal,
 }
 
 impl RefusalKind {
-    pub const ALL: [RefusalKind; 10] = [
+    pub const ALL: [RefusalKind; 13] = [
         Self::Malformed,
         Self::Unknown,
         Self::Disabled,
@@ -32,6 +38,9 @@ impl RefusalKind {
         Self::AlreadyActivated,
         Self::NotEligible,
         Self::UnknownPlayer,
+        Self::LockedOut,
+        Self::Cooldown,
+        Self::Throttled,
         Self::Internal,
     ];
 
@@ -47,6 +56,9 @@ impl RefusalKind {
             Self::AlreadyActivated => "redeem-error-already-activated",
             Self::NotEligible => "redeem-error-not-eligible",
             Self::UnknownPlayer => "redeem-error-unknown-player",
+            Self::LockedOut => "redeem-error-locked-out",
+            Self::Cooldown => "redeem-error-cooldown",
+            Self::Throttled => "redeem-error-throttled",
             Self::Internal => "error-internal",
         }
     }
@@ -58,6 +70,7 @@ impl RefusalKind {
             Self::Unknown | Self::Disabled | Self::UnknownPlayer => 404,
             Self::NotStarted | Self::Expired | Self::Exhausted | Self::AlreadyActivated => 409,
             Self::NotEligible => 403,
+            Self::LockedOut | Self::Cooldown | Self::Throttled => 429,
             Self::Internal => 500,
         }
     }
@@ -73,6 +86,9 @@ impl RefusalKind {
             Self::AlreadyActivated => "already_activated",
             Self::NotEligible => "not_eligible",
             Self::UnknownPlayer => "unknown_player",
+            Self::LockedOut => "locked_out",
+            Self::Cooldown => "cooldown",
+            Self::Throttled => "throttled",
             Self::Internal => "internal",
         }
     }
@@ -110,8 +126,21 @@ pub struct Granted {
 pub struct Refusal {
     pub kind: RefusalKind,
     pub starts_at: Option<DateTime<Utc>>,
+    /// Until when code input is held back (locked out, cooldown, throttled).
+    pub until: Option<DateTime<Utc>>,
     /// What the player typed, to put back in the field.
     pub code: String,
+}
+
+impl RefusalKind {
+    /// What a player may be told: a disabled code is reported as an unknown
+    /// one, so refusals do not reveal which codes exist.
+    pub fn for_player(self) -> Self {
+        match self {
+            Self::Disabled => Self::Unknown,
+            other => other,
+        }
+    }
 }
 
 /// The redeem page's address after a plain (no-JavaScript) form post: the
@@ -124,6 +153,8 @@ pub struct RedeemQuery {
     pub refused: Option<RefusalKind>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub starts_at: Option<DateTime<Utc>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub until: Option<DateTime<Utc>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
 }
@@ -189,6 +220,10 @@ pub struct ActivationPage {
     pub page: i64,
     pub has_next: bool,
 }
+
+/// A 429 from the router answers a server function with the error
+/// `ServerError|throttled:SECONDS`; the page turns it into a refusal.
+pub const THROTTLED_PREFIX: &str = "throttled:";
 
 /// Rows per page in the wallet, inbox and activation lists.
 pub const PAGE_SIZE: i64 = 20;

@@ -5,3 +5,4 @@ pub mod admin;
 pub mod db;
 pub mod demo;
 pub mod router;
+pub mod throttle;

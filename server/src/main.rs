@@ -174,10 +174,17 @@ async fn serve(database: &Database) -> Result<()> {
             .clone()
             .continuously_delete_expired(std::time::Duration::from_secs(3600))
     });
+    let guard = app::core::abuse::Guard::new(
+        app::core::abuse::Policy::from_env().context("reading the lockout settings")?,
+    );
+    let throttle = server::throttle::Throttle::new(server::throttle::ThrottleConfig::from_env()?);
+    let workers = server::router::spawn_abuse_workers(&pool, &guard, &throttle);
     let app = router(
         AppState {
             leptos_options: conf.leptos_options,
             pool: pool.clone(),
+            guard,
+            throttle,
         },
         store,
         &server::router::SessionConfig::from_env(),
@@ -193,6 +200,9 @@ async fn serve(database: &Database) -> Result<()> {
     .with_graceful_shutdown(shutdown_signal())
     .await?;
     cleanup.abort();
+    for worker in workers {
+        worker.abort();
+    }
     pool.close().await;
     Ok(())
 }

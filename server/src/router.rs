@@ -16,7 +16,11 @@ use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 use tower_sessions_sqlx_store::PostgresStore;
 
+use crate::throttle::{self, Throttle};
+use std::sync::Arc;
+
 use app::api::safe_next;
+use app::core::abuse::Guard;
 use app::core::auth::{self, PlayerBackend, PlayerSession};
 use app::{shell, App};
 
@@ -24,6 +28,10 @@ use app::{shell, App};
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub pool: PgPool,
+    /// Wrong-code lockouts (shared through the database).
+    pub guard: Guard,
+    /// Request rate limits (per process).
+    pub throttle: Arc<Throttle>,
 }
 
 /// Session settings; `secure` marks cookies Secure (set when served over TLS).
@@ -55,6 +63,7 @@ pub async fn session_store(pool: &PgPool) -> anyhow::Result<PostgresStore> {
 pub fn router(state: AppState, store: PostgresStore, config: &SessionConfig) -> Router {
     let routes = generate_route_list(App);
     let pool = state.pool.clone();
+    let guard = state.guard.clone();
     let options = state.leptos_options.clone();
     let sessions = SessionManagerLayer::new(store)
         .with_name("promocodes.sid")
@@ -73,7 +82,10 @@ pub fn router(state: AppState, store: PostgresStore, config: &SessionConfig) -> 
         .leptos_routes_with_context(
             &state,
             routes,
-            move || provide_context(pool.clone()),
+            move || {
+                provide_context(pool.clone());
+                provide_context(guard.clone());
+            },
             move || shell(options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
@@ -82,9 +94,48 @@ pub fn router(state: AppState, store: PostgresStore, config: &SessionConfig) -> 
             state.pool.clone(),
             crate::admin::require_admin,
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.throttle.clone(),
+            throttle::by_player,
+        ))
         .layer(auth)
         .layer(axum::middleware::from_fn(crate::admin::same_origin))
+        .layer(axum::middleware::from_fn_with_state(
+            state.throttle.clone(),
+            throttle::by_address,
+        ))
         .with_state(state)
+}
+
+/// The background work of abuse protection: following block notices from
+/// every instance, looking for a service-wide spike of wrong codes every 10
+/// seconds, pruning stale limiter keys and old wrong-code records.
+pub fn spawn_abuse_workers(
+    pool: &PgPool,
+    guard: &Guard,
+    throttle: &Arc<Throttle>,
+) -> Vec<tokio::task::JoinHandle<()>> {
+    let follow = tokio::spawn(guard.clone().follow(pool.clone()));
+    let sweep = tokio::spawn({
+        let (pool, guard, throttle) = (pool.clone(), guard.clone(), throttle.clone());
+        async move {
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(10));
+            for round in 0u64.. {
+                tick.tick().await;
+                throttle.prune();
+                guard.prune();
+                if let Err(e) = guard.detect_spike(&pool).await {
+                    tracing::warn!(error = %e, "looking for a wrong-code spike");
+                }
+                if round % 360 == 0 {
+                    if let Err(e) = app::core::abuse::prune_failures(&pool).await {
+                        tracing::warn!(error = %e, "pruning old wrong-code records");
+                    }
+                }
+            }
+        }
+    });
+    vec![follow, sweep]
 }
 
 /// Pages that need a signed-in player.

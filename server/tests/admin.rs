@@ -9,27 +9,8 @@ use app::core::{admins, csv_io, manage, series};
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
-use leptos::prelude::LeptosOptions;
-use server::router::{router, session_store, AppState, SessionConfig};
 use sqlx::PgPool;
 use tower::ServiceExt;
-
-async fn app(pool: &PgPool) -> Router {
-    let store = session_store(pool).await.unwrap();
-    let options = LeptosOptions::builder().output_name("promocodes").build();
-    let config = SessionConfig {
-        secure: false,
-        player_idle: time::Duration::days(1),
-    };
-    router(
-        AppState {
-            leptos_options: options,
-            pool: pool.clone(),
-        },
-        store,
-        &config,
-    )
-}
 
 struct Response {
     status: StatusCode,
@@ -138,7 +119,7 @@ async fn code_count(pool: &PgPool) -> i64 {
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
 async fn wrong_passwords_are_refused_and_pages_need_a_signed_in_admin(pool: PgPool) {
     accounts(&pool).await;
-    let app = app(&pool).await;
+    let app = common::app(&pool).await;
     let refused = call(
         &app,
         None,
@@ -201,7 +182,7 @@ async fn wrong_passwords_are_refused_and_pages_need_a_signed_in_admin(pool: PgPo
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
 async fn changes_need_the_admin_role_and_the_csrf_token(pool: PgPool) {
     accounts(&pool).await;
-    let app = app(&pool).await;
+    let app = common::app(&pool).await;
     let (cookie, csrf) = sign_in(&app, "boss", "boss-password").await;
 
     // No token, a wrong token, another session's token: refused, nothing stored.
@@ -338,7 +319,7 @@ async fn changes_need_the_admin_role_and_the_csrf_token(pool: PgPool) {
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
 async fn the_server_refuses_invalid_codes_field_by_field(pool: PgPool) {
     accounts(&pool).await;
-    let app = app(&pool).await;
+    let app = common::app(&pool).await;
     let (cookie, csrf) = sign_in(&app, "boss", "boss-password").await;
     assert!(matches!(
         serde_json::from_str(
@@ -484,7 +465,7 @@ async fn an_idle_admin_session_expires(pool: PgPool) {
         .await
         .unwrap()
         .unwrap();
-    let store = session_store(&pool).await.unwrap();
+    let store = server::router::session_store(&pool).await.unwrap();
     let session = Session::new(None, Arc::new(store), None);
     admins::sign_in_session(&session, &admin).await.unwrap();
     assert!(admins::current(&pool, &session).await.unwrap().is_some());
@@ -509,7 +490,7 @@ async fn an_idle_admin_session_expires(pool: PgPool) {
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
 async fn the_export_streams_the_filtered_list_as_csv(pool: PgPool) {
     accounts(&pool).await;
-    let app = app(&pool).await;
+    let app = common::app(&pool).await;
     let (cookie, csrf) = sign_in(&app, "watcher", "watcher-password").await;
     let _ = csrf;
     for (name, limit) in [("ALPHA-1", ""), ("ALPHA-2", "5"), ("BETA-1", "")] {

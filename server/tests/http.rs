@@ -7,27 +7,8 @@ use app::core::auth;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
-use leptos::prelude::LeptosOptions;
-use server::router::{router, session_store, AppState, SessionConfig};
 use sqlx::PgPool;
 use tower::ServiceExt;
-
-async fn app(pool: &PgPool) -> Router {
-    let store = session_store(pool).await.unwrap();
-    let options = LeptosOptions::builder().output_name("promocodes").build();
-    let config = SessionConfig {
-        secure: false,
-        player_idle: time::Duration::days(1),
-    };
-    router(
-        AppState {
-            leptos_options: options,
-            pool: pool.clone(),
-        },
-        store,
-        &config,
-    )
-}
 
 async fn get(app: &Router, uri: &str) -> (StatusCode, String, Vec<String>) {
     let response = app
@@ -51,7 +32,7 @@ async fn get(app: &Router, uri: &str) -> (StatusCode, String, Vec<String>) {
 
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
 async fn a_signed_link_signs_the_player_in_and_a_forged_or_expired_one_does_not(pool: PgPool) {
-    let app = app(&pool).await;
+    let app = common::app(&pool).await;
     let player = common::player(&pool).await;
     let secret = auth::link_secret(&pool).await.unwrap();
     assert_eq!(
@@ -114,7 +95,7 @@ async fn a_signed_link_signs_the_player_in_and_a_forged_or_expired_one_does_not(
 
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
 async fn the_language_switch_sets_a_cookie_and_goes_back(pool: PgPool) {
-    let app = app(&pool).await;
+    let app = common::app(&pool).await;
     let (status, location, cookies) = get(&app, "/lang/ru?next=/wallet%3Fpage%3D2").await;
     assert_eq!(
         (status, location.as_str()),
@@ -133,14 +114,14 @@ async fn the_language_switch_sets_a_cookie_and_goes_back(pool: PgPool) {
 
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
 async fn health_endpoints_answer(pool: PgPool) {
-    let app = app(&pool).await;
+    let app = common::app(&pool).await;
     assert_eq!(get(&app, "/healthz").await.0, StatusCode::OK);
     assert_eq!(get(&app, "/readyz").await.0, StatusCode::OK);
 }
 
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
 async fn player_pages_send_a_signed_out_visitor_to_sign_in(pool: PgPool) {
-    let app = app(&pool).await;
+    let app = common::app(&pool).await;
     for (path, target) in [
         ("/redeem", "/signin?next=%2Fredeem"),
         ("/wallet?page=2", "/signin?next=%2Fwallet%3Fpage%3D2"),

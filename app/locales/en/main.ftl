@@ -24,6 +24,9 @@ redeem-error-exhausted = This code has been used up.
 redeem-error-already-activated = You have already redeemed this code.
 redeem-error-not-eligible = This code is not available for your account.
 redeem-error-unknown-player = Sign in to redeem codes.
+redeem-error-locked-out = Too many wrong codes. Code entry is paused until { $until }.
+redeem-error-cooldown = Many wrong codes are being tried across the service right now, so a wrong code is followed by a short pause. You can try again at { $until }.
+redeem-error-throttled = Too many attempts in a short time. Try again in { $seconds } s.
 error-internal = Something went wrong on our side. Please try again in a moment.
 
 nav-label = Main

@@ -24,6 +24,9 @@ redeem-error-exhausted = Этот код уже израсходован.
 redeem-error-already-activated = Вы уже активировали этот код.
 redeem-error-not-eligible = Этот код недоступен для вашего аккаунта.
 redeem-error-unknown-player = Войдите, чтобы активировать коды.
+redeem-error-locked-out = Слишком много неверных кодов. Ввод кодов приостановлен до { $until }.
+redeem-error-cooldown = Сейчас в сервисе вводят много неверных кодов, поэтому после неверного кода нужна короткая пауза. Попробуйте снова в { $until }.
+redeem-error-throttled = Слишком много попыток за короткое время. Попробуйте снова через { $seconds } с.
 error-internal = У нас что-то пошло не так. Попробуйте ещё раз через минуту.
 
 nav-label = Главное меню

@@ -202,7 +202,56 @@ pub async fn load_dashboard() -> Result<DashboardStats, ServerFnError> {
             .map(|r| (r.currency.clone(), r.total))
             .collect(),
         running_jobs: counts.jobs,
+        active_blocks: crate::core::abuse::count_active(pool)
+            .await
+            .map_err(ssr::internal)?,
+        spike: crate::core::abuse::active_spike(pool)
+            .await
+            .map_err(ssr::internal)?,
     })
+}
+
+/// Blocks of code input in force, and with `recent` those of the last day.
+#[server(endpoint = "admin/blocks")]
+pub async fn list_blocks(recent: bool) -> Result<Vec<BlockLine>, ServerFnError> {
+    let request = ssr::AdminRequest::load().await?;
+    request.reader()?;
+    let now = chrono::Utc::now();
+    let rows = crate::core::abuse::list_blocks(&request.pool, recent)
+        .await
+        .map_err(ssr::internal)?;
+    Ok(rows
+        .into_iter()
+        .map(|b| BlockLine {
+            active: b.lifted_at.is_none() && b.until > now,
+            id: b.id,
+            scope: b.scope,
+            subject: b.subject,
+            username: b.username,
+            reason: b.reason,
+            strike: b.strike,
+            failures: b.failures,
+            created_at: b.created_at,
+            until: b.until,
+            lifted_at: b.lifted_at,
+            lifted_by: b.lifted_by,
+        })
+        .collect())
+}
+
+/// Lifts a block (audited, and every instance hears of it). Lifting one that
+/// has already ended changes nothing.
+#[server(endpoint = "admin/lift_block")]
+pub async fn lift_block(csrf: String, id: i64) -> Result<bool, ServerFnError> {
+    let request = ssr::AdminRequest::load().await?;
+    let admin = request.writer(&csrf)?;
+    let lifted = crate::core::abuse::lift_block(&request.pool, admin.id, id)
+        .await
+        .map_err(ssr::internal)?;
+    if request.no_js {
+        leptos_axum::redirect(&format!("/admin/blocks?lifted={}", u8::from(lifted)));
+    }
+    Ok(lifted)
 }
 
 /// Codes per page in the admin list.

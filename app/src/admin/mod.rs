@@ -3,6 +3,7 @@
 //! anyone but a signed-in admin and every change to anyone but an `admin`.
 
 pub mod api;
+mod blocks;
 mod catalog;
 mod codes;
 mod layout;
@@ -10,6 +11,7 @@ pub mod models;
 mod pages;
 mod series;
 
+pub use blocks::BlocksPage;
 pub use catalog::{CampaignsPage, GroupsPage, PartnersPage};
 pub use codes::{CodeEditPage, CodeNewPage, CodesPage};
 pub use layout::{AdminNav, AdminSession};

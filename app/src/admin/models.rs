@@ -433,6 +433,32 @@ pub struct DashboardStats {
     pub rewards_week: Vec<(String, i64)>,
     pub rewards_total: Vec<(String, i64)>,
     pub running_jobs: i64,
+    /// Blocks of code input in force (players, addresses, the service).
+    pub active_blocks: i64,
+    /// A service-wide wrong-code spike: its cooldown ends then, and the
+    /// wrong codes in the minute that started it.
+    pub spike: Option<(DateTime<Utc>, i32)>,
+}
+
+/// A block of code input, as the dashboard lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlockLine {
+    pub id: i64,
+    /// `player`, `ip` or `service`.
+    pub scope: String,
+    /// The player's id, the address, or `*`.
+    pub subject: String,
+    pub username: Option<String>,
+    /// `failures`, `spread` or `spike`.
+    pub reason: String,
+    pub strike: i32,
+    pub failures: i32,
+    pub created_at: DateTime<Utc>,
+    pub until: DateTime<Utc>,
+    pub lifted_at: Option<DateTime<Utc>>,
+    pub lifted_by: Option<String>,
+    /// Still in force (not lifted, not run out) when listed.
+    pub active: bool,
 }
 
 /// A CSV import: how many codes were stored, or every line's problems.

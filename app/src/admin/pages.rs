@@ -56,11 +56,18 @@ pub fn AdminHome() -> impl IntoView {
             <h1>{move_tr!("admin-home-title")}</h1>
             <Suspense fallback=|| ()>
             {move || stats.get().map(|r| r.map(|s| view! {
+                {s.spike.map(|(until, failures)| view! {
+                    <div class="result error" role="alert" id="spike-alert">
+                        <p>{move_tr!("admin-alert-spike", {"failures" => failures, "until" => until.format("%Y-%m-%d %H:%M UTC").to_string()})}</p>
+                        <p><A href="/admin/blocks">{move_tr!("admin-nav-blocks")}</A></p>
+                    </div>
+                })}
                 <div class="stats" id="stats">
                     <div class="stat"><span class="stat-value" id="stat-active">{s.active_codes}</span><span>{move_tr!("admin-stat-active")}</span></div>
                     <div class="stat"><span class="stat-value" id="stat-today">{s.activations_today}</span><span>{move_tr!("admin-stat-today")}</span></div>
                     <div class="stat"><span class="stat-value" id="stat-week">{s.activations_week}</span><span>{move_tr!("admin-stat-week")}</span></div>
                     <div class="stat"><span class="stat-value">{s.running_jobs}</span><span>{move_tr!("admin-stat-jobs")}</span></div>
+                    <div class="stat"><A href="/admin/blocks" attr:class="stat-value" attr:id="stat-blocks">{s.active_blocks}</A><span>{move_tr!("admin-stat-blocks")}</span></div>
                 </div>
                 <h2>{move_tr!("admin-stat-rewards")}</h2>
                 <table class="list" id="rewards-table">
@@ -220,7 +227,7 @@ pub fn AuditPage() -> impl IntoView {
         <section class="card wide">
             <h1>{move_tr!("admin-audit-title")}</h1>
             <nav class="chips">
-                {["", "code", "series", "group", "campaign", "partner"].into_iter().map(|e| {
+                {["", "code", "series", "group", "campaign", "partner", "block"].into_iter().map(|e| {
                     let href = if e.is_empty() { "/admin/audit".to_owned() } else { format!("/admin/audit?entity={e}") };
                     let label = if e.is_empty() { "admin-audit-all".to_owned() } else { format!("admin-entity-{e}") };
                     view! { <A href=href attr:class="chip">{move || i18n.tr(&label)}</A> }
@@ -245,6 +252,7 @@ pub fn AuditPage() -> impl IntoView {
                             let target = match (l.entity.as_str(), l.entity_id) {
                                 ("code", Some(id)) => Some(format!("/admin/codes/{id}")),
                                 ("series", Some(id)) => Some(format!("/admin/series/{id}")),
+                                ("block", Some(_)) => Some("/admin/blocks?recent=1".to_owned()),
                                 _ => None,
                             };
                             view! {

@@ -13,6 +13,8 @@ pub enum Entity {
     Partner,
     Series,
     Admin,
+    /// A block of code input (abuse protection).
+    Block,
 }
 
 impl Entity {
@@ -24,6 +26,7 @@ impl Entity {
             Self::Partner => "partner",
             Self::Series => "series",
             Self::Admin => "admin",
+            Self::Block => "block",
         }
     }
 
@@ -35,6 +38,7 @@ impl Entity {
             Self::Partner => "partners",
             Self::Series => "series_jobs",
             Self::Admin => "admins",
+            Self::Block => "input_blocks",
         }
     }
 }

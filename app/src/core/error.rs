@@ -26,6 +26,10 @@ pub enum ActivationError {
     NotEligible,
     #[error("no such player")]
     UnknownPlayer,
+    #[error("code input is blocked until {until}")]
+    LockedOut { until: DateTime<Utc> },
+    #[error("code input cools down until {until}")]
+    Cooldown { until: DateTime<Utc> },
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
 }
@@ -42,6 +46,8 @@ impl ActivationError {
             Self::AlreadyActivated => RefusalKind::AlreadyActivated,
             Self::NotEligible => RefusalKind::NotEligible,
             Self::UnknownPlayer => RefusalKind::UnknownPlayer,
+            Self::LockedOut { .. } => RefusalKind::LockedOut,
+            Self::Cooldown { .. } => RefusalKind::Cooldown,
             Self::Database(_) => RefusalKind::Internal,
         }
     }

@@ -2,6 +2,7 @@
 //! activation that every reward path goes through. Functions here take a
 //! database connection, never a Leptos or HTTP context.
 
+pub mod abuse;
 pub mod activation;
 pub mod admins;
 pub mod audit;

@@ -39,6 +39,7 @@ pub fn RedeemPage() -> impl IntoView {
                 RedeemOutcome::Refused(Refusal {
                     kind,
                     starts_at: q.starts_at,
+                    until: q.until,
                     code: q.code.unwrap_or_default(),
                 })
             })
@@ -46,11 +47,7 @@ pub fn RedeemPage() -> impl IntoView {
     );
     let outcome = move || match action.value().get() {
         Some(Ok(outcome)) => Some(outcome),
-        Some(Err(_)) => Some(RedeemOutcome::Refused(Refusal {
-            kind: RefusalKind::Internal,
-            starts_at: None,
-            code: String::new(),
-        })),
+        Some(Err(error)) => Some(RedeemOutcome::Refused(refusal_of_error(&error))),
         None => from_address.get().flatten(),
     };
     let refused = move || matches!(outcome(), Some(RedeemOutcome::Refused(_)));
@@ -93,6 +90,27 @@ pub fn RedeemPage() -> impl IntoView {
             </div>
         </section>
         </RequireSignIn>
+    }
+}
+
+/// A failed call: throttled (the router's 429 names the seconds to wait), or
+/// an internal error.
+fn refusal_of_error(error: &ServerFnError) -> Refusal {
+    let retry = match error {
+        ServerFnError::ServerError(message) => message
+            .strip_prefix(crate::models::THROTTLED_PREFIX)
+            .and_then(|secs| secs.parse::<i64>().ok()),
+        _ => None,
+    };
+    Refusal {
+        kind: if retry.is_some() {
+            RefusalKind::Throttled
+        } else {
+            RefusalKind::Internal
+        },
+        starts_at: None,
+        until: retry.map(|secs| chrono::Utc::now() + chrono::Duration::seconds(secs)),
+        code: String::new(),
     }
 }
 
@@ -144,9 +162,23 @@ fn GrantedView(granted: Granted) -> impl IntoView {
 #[component]
 fn RefusalView(refusal: Refusal) -> impl IntoView {
     let kind = refusal.kind;
-    let message = move || match (kind, refusal.starts_at) {
-        (RefusalKind::NotStarted, Some(at)) => {
+    let until = refusal.until;
+    let message = move || match (kind, refusal.starts_at, until) {
+        (RefusalKind::NotStarted, Some(at), _) => {
             tr!("redeem-error-not-started", {"starts_at" => at.format("%Y-%m-%d %H:%M UTC").to_string()})
+        }
+        (RefusalKind::Throttled, _, Some(until)) => {
+            let seconds = (until - chrono::Utc::now()).num_seconds().max(1);
+            tr!("redeem-error-throttled", {"seconds" => seconds})
+        }
+        (RefusalKind::LockedOut | RefusalKind::Cooldown, _, Some(until)) => {
+            expect_context::<leptos_fluent::I18n>().tr_with_args(
+                kind.message_id(),
+                &std::collections::HashMap::from([(
+                    std::borrow::Cow::Borrowed("until"),
+                    until.format("%Y-%m-%d %H:%M:%S UTC").to_string().into(),
+                )]),
+            )
         }
         _ => expect_context::<leptos_fluent::I18n>().tr(kind.message_id()),
     };
@@ -154,6 +186,9 @@ fn RefusalView(refusal: Refusal) -> impl IntoView {
         <div class="result error" role="alert" id="redeem-error" data-kind=kind.as_str()>
             <p>{message}</p>
             {refusal.starts_at.map(|at| view! { <p class="muted"><Time at/></p> })}
+            {until.filter(|_| kind != RefusalKind::Throttled).map(|at| view! {
+                <p class="muted" id="redeem-until" data-until=at.to_rfc3339()><Time at/></p>
+            })}
             {(kind == RefusalKind::UnknownPlayer).then(|| view! {
                 <p><a href="/signin?next=/redeem">{move_tr!("nav-sign-in")}</a></p>
             })}

@@ -4,12 +4,47 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use app::core::abuse::{Guard, Policy};
 use app::core::{
     activate, codes, Activation, ActivationError, ActivationRequest, Channel, CodeRef, NewCode,
     PromoCodeText,
 };
+use axum::Router;
+use leptos::prelude::LeptosOptions;
+use server::router::{router, session_store, AppState, SessionConfig};
+use server::throttle::{Throttle, ThrottleConfig};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::PgPool;
+
+/// The real router on this database, with the default limits.
+pub async fn app(pool: &PgPool) -> Router {
+    app_with(
+        pool,
+        Guard::new(Policy::default()),
+        ThrottleConfig::default(),
+    )
+    .await
+}
+
+/// The real router with the given lockout guard and request limits.
+pub async fn app_with(pool: &PgPool, guard: Guard, limits: ThrottleConfig) -> Router {
+    let store = session_store(pool).await.unwrap();
+    let options = LeptosOptions::builder().output_name("promocodes").build();
+    let config = SessionConfig {
+        secure: false,
+        player_idle: time::Duration::days(1),
+    };
+    router(
+        AppState {
+            leptos_options: options,
+            pool: pool.clone(),
+            guard,
+            throttle: Throttle::new(limits),
+        },
+        store,
+        &config,
+    )
+}
 
 /// `#[sqlx::test]` pools allow 5 connections; concurrency tests want real parallelism.
 pub async fn wide_pool(connect: PgConnectOptions) -> PgPool {

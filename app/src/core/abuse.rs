@@ -1,0 +1,524 @@
+//! Guessing protection around the activation core. Every wrong code a player
+//! types is recorded with the client's address; enough of them in a window
+//! block code input for a while (per player and per address, longer for
+//! repeat offenders), and a service-wide spike puts everyone without a clean
+//! record on a cooldown. The records and blocks live in PostgreSQL (see the
+//! `abuse` migration), so they hold across restarts and every instance on the
+//! same database enforces them. Each instance keeps the player blocks it has
+//! seen in memory, kept current through `LISTEN promo_blocks`, so a locked-out
+//! flood costs no database round trip.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use sqlx::postgres::PgListener;
+use sqlx::{Connection, PgConnection, PgPool};
+
+use super::activation::{activate, Activation, ActivationRequest, Channel};
+use super::audit::{self, Entity};
+use super::error::ActivationError;
+
+/// The client's address as the router found it (the peer, or the forwarded
+/// address when the peer is a trusted proxy); a request extension.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClientIp(pub IpAddr);
+
+/// The limits, from the environment (see the README's configuration table).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Policy {
+    /// Wrong codes by one player within `window` before a block.
+    pub player_failures: i32,
+    /// Wrong codes from one address within `window` before a block.
+    pub ip_failures: i32,
+    /// Different accounts failing from one address within `window` before a block.
+    pub spread_accounts: i32,
+    pub window: Duration,
+    /// The first block's length; each further block within a day doubles it.
+    pub block: Duration,
+    pub max_block: Duration,
+    /// A spike: more wrong codes in a minute than this...
+    pub spike_min_per_minute: i32,
+    /// ...and more than this many times the day's average minute.
+    pub spike_factor: f64,
+    /// How long the service-wide cooldown lasts once a spike is seen.
+    pub spike_duration: Duration,
+    /// During a spike, the wait after a wrong code for players without a clean record.
+    pub spike_cooldown: Duration,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Self {
+            player_failures: 5,
+            ip_failures: 20,
+            spread_accounts: 5,
+            window: Duration::from_secs(10 * 60),
+            block: Duration::from_secs(5 * 60),
+            max_block: Duration::from_secs(24 * 60 * 60),
+            spike_min_per_minute: 300,
+            spike_factor: 10.0,
+            spike_duration: Duration::from_secs(10 * 60),
+            spike_cooldown: Duration::from_secs(30),
+        }
+    }
+}
+
+/// A setting that is present but not a positive number.
+#[derive(Debug, thiserror::Error)]
+#[error("{name} must be a positive number, not {value:?}")]
+pub struct BadSetting {
+    pub name: &'static str,
+    pub value: String,
+}
+
+impl Policy {
+    /// The defaults, overridden by `PROMOCODES_LOCKOUT_*` and `PROMOCODES_SPIKE_*`.
+    pub fn from_env() -> Result<Self, BadSetting> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, BadSetting> {
+        let mut policy = Self::default();
+        let number = |name: &'static str| -> Result<Option<f64>, BadSetting> {
+            match lookup(name).filter(|v| !v.trim().is_empty()) {
+                None => Ok(None),
+                Some(value) => match value.trim().parse::<f64>() {
+                    Ok(n) if n.is_finite() && n > 0.0 => Ok(Some(n)),
+                    _ => Err(BadSetting { name, value }),
+                },
+            }
+        };
+        let count = |name, slot: &mut i32| -> Result<(), BadSetting> {
+            if let Some(n) = number(name)? {
+                *slot = n.clamp(1.0, 1e6) as i32;
+            }
+            Ok(())
+        };
+        let seconds = |name, slot: &mut Duration| -> Result<(), BadSetting> {
+            if let Some(n) = number(name)? {
+                *slot = Duration::from_secs_f64(n.min(1e8));
+            }
+            Ok(())
+        };
+        count("PROMOCODES_LOCKOUT_FAILURES", &mut policy.player_failures)?;
+        count("PROMOCODES_LOCKOUT_IP_FAILURES", &mut policy.ip_failures)?;
+        count("PROMOCODES_LOCKOUT_SPREAD", &mut policy.spread_accounts)?;
+        seconds("PROMOCODES_LOCKOUT_WINDOW_SECS", &mut policy.window)?;
+        seconds("PROMOCODES_LOCKOUT_SECS", &mut policy.block)?;
+        seconds("PROMOCODES_LOCKOUT_MAX_SECS", &mut policy.max_block)?;
+        count(
+            "PROMOCODES_SPIKE_MIN_PER_MINUTE",
+            &mut policy.spike_min_per_minute,
+        )?;
+        if let Some(n) = number("PROMOCODES_SPIKE_FACTOR")? {
+            policy.spike_factor = n;
+        }
+        seconds("PROMOCODES_SPIKE_SECS", &mut policy.spike_duration)?;
+        seconds("PROMOCODES_SPIKE_COOLDOWN_SECS", &mut policy.spike_cooldown)?;
+        policy.max_block = policy.max_block.max(policy.block);
+        Ok(policy)
+    }
+}
+
+/// The blocks this instance knows to be in force for players, by player id.
+type BlockMap = HashMap<i64, DateTime<Utc>>;
+
+/// The guard every typed code goes through. Cheap to clone; one per process.
+#[derive(Clone)]
+pub struct Guard {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    policy: Policy,
+    blocked: Mutex<BlockMap>,
+}
+
+/// What `promo_blocks` notifications carry.
+#[derive(Deserialize)]
+struct Notice {
+    op: String,
+    scope: String,
+    subject: String,
+    until: Option<DateTime<Utc>>,
+}
+
+/// Wrong codes: the ones that count towards a block. Unknown and disabled
+/// codes count alike, so a block tells nothing about which codes exist.
+fn is_guess(error: &ActivationError) -> bool {
+    matches!(error, ActivationError::Unknown | ActivationError::Disabled)
+}
+
+fn secs(d: Duration) -> f64 {
+    d.as_secs_f64()
+}
+
+impl Guard {
+    pub fn new(policy: Policy) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                policy,
+                blocked: Mutex::new(HashMap::new()),
+            }),
+        }
+    }
+
+    pub fn policy(&self) -> &Policy {
+        &self.inner.policy
+    }
+
+    fn blocks(&self) -> std::sync::MutexGuard<'_, BlockMap> {
+        self.inner
+            .blocked
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// A block of this player this instance already knows about.
+    pub fn known_block(&self, player_id: i64, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        self.blocks()
+            .get(&player_id)
+            .copied()
+            .filter(|until| *until > now)
+    }
+
+    fn remember(&self, player_id: i64, until: DateTime<Utc>) {
+        let mut blocks = self.blocks();
+        let slot = blocks.entry(player_id).or_insert(until);
+        *slot = (*slot).max(until);
+    }
+
+    fn forget(&self, player_id: i64) {
+        self.blocks().remove(&player_id);
+    }
+
+    /// Drops blocks that have run out; run now and then.
+    pub fn prune(&self) {
+        let now = Utc::now();
+        self.blocks().retain(|_, until| *until > now);
+    }
+
+    /// Activates a typed code (or an API call) unless this player may not
+    /// enter codes now, and records a wrong code. Easter-egg links and jobs
+    /// are not typed by anyone and go straight to the core.
+    #[tracing::instrument(skip_all, fields(player = request.player_id), err(level = "debug"))]
+    pub async fn activate(
+        &self,
+        pool: &PgPool,
+        request: &ActivationRequest,
+        ip: Option<IpAddr>,
+    ) -> Result<Activation, ActivationError> {
+        let mut conn = pool.acquire().await?;
+        if matches!(request.channel, Channel::Egg | Channel::Job) {
+            return activate(&mut conn, request).await;
+        }
+        if let Some(until) = self.known_block(request.player_id, Utc::now()) {
+            return Err(ActivationError::LockedOut { until });
+        }
+        self.check_gate(&mut conn, request.player_id, ip).await?;
+        let result = activate(&mut conn, request).await;
+        match result {
+            Err(error) if is_guess(&error) => {
+                tracing::info!(
+                    player = request.player_id,
+                    kind = error.kind().as_str(),
+                    "wrong code"
+                );
+                let until = self
+                    .record_failure(&mut conn, request.player_id, ip, error.kind().as_str())
+                    .await?;
+                Err(match until {
+                    Some(until) => ActivationError::LockedOut { until },
+                    None => error,
+                })
+            }
+            other => other,
+        }
+    }
+
+    /// Refuses when a block or a cooldown holds this player from this address.
+    async fn check_gate(
+        &self,
+        conn: &mut PgConnection,
+        player_id: i64,
+        ip: Option<IpAddr>,
+    ) -> Result<(), ActivationError> {
+        let policy = self.policy();
+        let gate: Option<(String, DateTime<Utc>)> = sqlx::query_as(
+            "SELECT gate, gate_until FROM promo_input_gate($1, $2::inet, \
+             make_interval(secs => $3), make_interval(secs => $4))",
+        )
+        .bind(player_id)
+        .bind(ip.map(|ip| ip.to_string()))
+        .bind(secs(policy.window))
+        .bind(secs(policy.spike_cooldown))
+        .fetch_optional(&mut *conn)
+        .await?;
+        match gate {
+            None => Ok(()),
+            Some((gate, until)) if gate == "cooldown" => Err(ActivationError::Cooldown { until }),
+            Some((_, until)) => Err(ActivationError::LockedOut { until }),
+        }
+    }
+
+    /// Records a wrong code; returns until when this player is now blocked
+    /// (by their own block or their address's), if they are. Written with
+    /// asynchronous commit: a flood of wrong codes must not queue on fsync,
+    /// and a crash can lose at most the last fraction of a second of them.
+    async fn record_failure(
+        &self,
+        conn: &mut PgConnection,
+        player_id: i64,
+        ip: Option<IpAddr>,
+        kind: &str,
+    ) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
+        let policy = self.policy();
+        let mut tx = conn.begin().await?;
+        sqlx::query("SET LOCAL synchronous_commit = off")
+            .execute(&mut *tx)
+            .await?;
+        let blocks: Vec<(String, String, DateTime<Utc>)> = sqlx::query_as(
+            "SELECT block_scope, block_subject, block_until FROM promo_record_failure(\
+             $1, $2::inet, $3, make_interval(secs => $4), $5, $6, $7, \
+             make_interval(secs => $8), make_interval(secs => $9))",
+        )
+        .bind(player_id)
+        .bind(ip.map(|ip| ip.to_string()))
+        .bind(kind)
+        .bind(secs(policy.window))
+        .bind(policy.player_failures)
+        .bind(policy.ip_failures)
+        .bind(policy.spread_accounts)
+        .bind(secs(policy.block))
+        .bind(secs(policy.max_block))
+        .fetch_all(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        let mut until = None;
+        for (scope, _, block_until) in blocks {
+            if scope == "player" {
+                self.remember(player_id, block_until);
+            }
+            until = until.max(Some(block_until));
+        }
+        Ok(until)
+    }
+
+    /// Follows `promo_blocks` so blocks made or lifted by any instance reach
+    /// this one's memory. Runs until the process ends; after a lost
+    /// connection it forgets everything (the database stays the authority).
+    pub async fn follow(self, pool: PgPool) {
+        loop {
+            match PgListener::connect_with(&pool).await {
+                Ok(mut listener) => {
+                    if let Err(e) = listener.listen("promo_blocks").await {
+                        tracing::warn!(error = %e, "listening for blocks");
+                    } else {
+                        self.blocks().clear();
+                        loop {
+                            match listener.try_recv().await {
+                                Ok(Some(notice)) => self.apply(notice.payload()),
+                                Ok(None) => {
+                                    // Reconnected: notices may have been missed.
+                                    self.blocks().clear();
+                                }
+                                Err(e) => {
+                                    tracing::warn!(error = %e, "block notices interrupted");
+                                    break;
+                                }
+                            }
+                        }
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, "connecting for block notices"),
+            }
+            self.blocks().clear();
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+    }
+
+    fn apply(&self, payload: &str) {
+        let Ok(notice) = serde_json::from_str::<Notice>(payload) else {
+            tracing::warn!(payload, "unreadable block notice");
+            return;
+        };
+        if notice.scope != "player" {
+            return;
+        }
+        let Ok(player_id) = notice.subject.parse::<i64>() else {
+            return;
+        };
+        match (notice.op.as_str(), notice.until) {
+            ("block", Some(until)) => self.remember(player_id, until),
+            ("lift", _) => self.forget(player_id),
+            _ => {}
+        }
+    }
+
+    /// Looks for a service-wide spike of wrong codes and, if there is one,
+    /// starts the cooldown. Returns when it ends, if one started now.
+    pub async fn detect_spike(&self, pool: &PgPool) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
+        let policy = self.policy();
+        let until: Option<DateTime<Utc>> = sqlx::query_scalar(
+            "SELECT block_until FROM promo_detect_spike($1, $2, make_interval(secs => $3))",
+        )
+        .bind(policy.spike_min_per_minute)
+        .bind(policy.spike_factor)
+        .bind(secs(policy.spike_duration))
+        .fetch_optional(pool)
+        .await?;
+        if let Some(until) = until {
+            tracing::warn!(%until, "wrong-code spike: cooldown for players without a clean record");
+        }
+        Ok(until)
+    }
+}
+
+/// Deletes wrong-code records older than two days (blocks count a day back).
+pub async fn prune_failures(pool: &PgPool) -> Result<u64, sqlx::Error> {
+    let done =
+        sqlx::query("DELETE FROM code_failures WHERE created_at < now() - interval '2 days'")
+            .execute(pool)
+            .await?;
+    Ok(done.rows_affected())
+}
+
+/// One block as the dashboard lists it.
+#[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
+pub struct BlockRow {
+    pub id: i64,
+    pub scope: String,
+    pub subject: String,
+    /// The player's username, for a player block.
+    pub username: Option<String>,
+    pub reason: String,
+    pub strike: i32,
+    pub failures: i32,
+    pub created_at: DateTime<Utc>,
+    pub until: DateTime<Utc>,
+    pub lifted_at: Option<DateTime<Utc>>,
+    pub lifted_by: Option<String>,
+}
+
+/// Blocks in force (newest first), then, when `recent`, those of the last
+/// day that ran out or were lifted.
+pub async fn list_blocks(pool: &PgPool, recent: bool) -> Result<Vec<BlockRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT b.id, b.scope, b.subject, p.username, b.reason, b.strike, b.failures,
+                b.created_at, b.until, b.lifted_at, a.username AS lifted_by
+           FROM input_blocks b
+           LEFT JOIN players p ON b.scope = 'player' AND p.id::text = b.subject
+           LEFT JOIN admins a ON a.id = b.lifted_by
+          WHERE (b.lifted_at IS NULL AND b.until > now())
+             OR ($1 AND b.created_at > now() - interval '24 hours')
+          ORDER BY (b.lifted_at IS NULL AND b.until > now()) DESC, b.created_at DESC
+          LIMIT 200",
+    )
+    .bind(recent)
+    .fetch_all(pool)
+    .await
+}
+
+/// How many blocks are in force.
+pub async fn count_active(pool: &PgPool) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT count(*) FROM input_blocks WHERE lifted_at IS NULL AND until > now()",
+    )
+    .fetch_one(pool)
+    .await
+}
+
+/// The service-wide cooldown in force, if any: until when, and the wrong
+/// codes in the minute that started it.
+pub async fn active_spike(pool: &PgPool) -> Result<Option<(DateTime<Utc>, i32)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT until, failures FROM input_blocks
+          WHERE scope = 'service' AND lifted_at IS NULL AND until > now()
+          ORDER BY until DESC LIMIT 1",
+    )
+    .fetch_optional(pool)
+    .await
+}
+
+/// Lifts a block in force, audited, and tells every instance. False when
+/// there is no such block or it is no longer in force.
+pub async fn lift_block(pool: &PgPool, admin_id: i64, block_id: i64) -> Result<bool, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    let before = audit::snapshot(&mut tx, Entity::Block, block_id).await?;
+    let lifted: Option<(String, String)> = sqlx::query_as(
+        "UPDATE input_blocks SET lifted_at = now(), lifted_by = $2
+          WHERE id = $1 AND lifted_at IS NULL AND until > now()
+         RETURNING scope, subject",
+    )
+    .bind(block_id)
+    .bind(admin_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some((scope, subject)) = lifted else {
+        return Ok(false);
+    };
+    let after = audit::snapshot(&mut tx, Entity::Block, block_id).await?;
+    audit::record(
+        &mut tx,
+        admin_id,
+        "abuse.lift",
+        Entity::Block,
+        Some(block_id),
+        before,
+        after,
+    )
+    .await?;
+    sqlx::query("SELECT pg_notify('promo_blocks', json_build_object('op', 'lift', 'scope', $1::text, 'subject', $2::text)::text)")
+        .bind(&scope)
+        .bind(&subject)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_override_the_defaults_and_bad_ones_are_refused() {
+        let policy = Policy::from_lookup(|name| match name {
+            "PROMOCODES_LOCKOUT_FAILURES" => Some("3".into()),
+            "PROMOCODES_LOCKOUT_SECS" => Some("1.5".into()),
+            _ => None,
+        })
+        .unwrap();
+        assert_eq!(policy.player_failures, 3);
+        assert_eq!(policy.block, Duration::from_millis(1500));
+        assert_eq!(policy.ip_failures, Policy::default().ip_failures);
+        for bad in ["0", "-2", "many", "NaN"] {
+            let error = Policy::from_lookup(|name| {
+                (name == "PROMOCODES_LOCKOUT_WINDOW_SECS").then(|| bad.to_owned())
+            })
+            .unwrap_err();
+            assert_eq!(error.name, "PROMOCODES_LOCKOUT_WINDOW_SECS");
+        }
+    }
+
+    #[test]
+    fn notices_update_the_memory_of_player_blocks() {
+        let guard = Guard::new(Policy::default());
+        let now = Utc::now();
+        let until = now + chrono::Duration::minutes(5);
+        guard.apply(&format!(
+            r#"{{"op":"block","scope":"player","subject":"42","until":"{}"}}"#,
+            until.to_rfc3339()
+        ));
+        guard.apply(r#"{"op":"block","scope":"ip","subject":"10.0.0.1","until":null}"#);
+        guard.apply("not json");
+        assert_eq!(guard.known_block(42, now), Some(until));
+        assert_eq!(guard.known_block(42, until), None);
+        guard.apply(r#"{"op":"lift","scope":"player","subject":"42"}"#);
+        assert_eq!(guard.known_block(42, now), None);
+    }
+}

@@ -1,0 +1,479 @@
+//! Request throttling with governor: keyed GCRA limiters (bursts allowed) per
+//! client address and per signed-in player, on the redeem server function,
+//! easter-egg links and sign-in. Over the limit a request gets 429 with
+//! `Retry-After`: a server-function call from the hydrated page gets an error
+//! the form turns into a localized message; a plain browser request gets a
+//! small localized page. Limits come from the environment; stale keys are
+//! pruned in the background.
+//!
+//! The address is the TCP peer, or, when the peer is one of
+//! `PROMOCODES_TRUSTED_PROXIES`, the right-most address in `X-Forwarded-For`
+//! that is not a trusted proxy.
+
+use std::net::{IpAddr, SocketAddr};
+use std::num::NonZeroU32;
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use ipnet::IpNet;
+
+use app::core::abuse::ClientIp;
+use app::core::auth::PlayerSession;
+use app::models::THROTTLED_PREFIX;
+
+/// What a request is, for throttling.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Class {
+    Redeem,
+    Egg,
+    SignIn,
+}
+
+/// A rate: so many requests a minute, with bursts of up to `burst`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limit {
+    pub per_minute: u32,
+    pub burst: u32,
+}
+
+impl Limit {
+    pub const fn new(per_minute: u32, burst: u32) -> Self {
+        Self { per_minute, burst }
+    }
+
+    fn quota(self) -> Quota {
+        let per_minute = NonZeroU32::new(self.per_minute.max(1)).unwrap_or(NonZeroU32::MIN);
+        let burst = NonZeroU32::new(self.burst.max(1)).unwrap_or(NonZeroU32::MIN);
+        Quota::per_minute(per_minute).allow_burst(burst)
+    }
+}
+
+impl FromStr for Limit {
+    type Err = String;
+
+    /// `PER_MINUTE:BURST`, e.g. `600:100`; a bare number is both.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let number = |v: &str| {
+            v.trim()
+                .parse::<u32>()
+                .ok()
+                .filter(|n| *n > 0)
+                .ok_or_else(|| format!("{s:?} is not PER_MINUTE:BURST with positive numbers"))
+        };
+        match s.split_once(':') {
+            Some((rate, burst)) => Ok(Self::new(number(rate)?, number(burst)?)),
+            None => number(s).map(|n| Self::new(n, n)),
+        }
+    }
+}
+
+/// Every limit, and whom to trust for the client's address.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ThrottleConfig {
+    pub redeem_ip: Limit,
+    pub redeem_player: Limit,
+    pub egg_ip: Limit,
+    pub egg_player: Limit,
+    pub signin_ip: Limit,
+    pub trusted_proxies: Vec<IpNet>,
+}
+
+impl Default for ThrottleConfig {
+    fn default() -> Self {
+        Self {
+            redeem_ip: Limit::new(600, 100),
+            redeem_player: Limit::new(30, 10),
+            egg_ip: Limit::new(600, 100),
+            egg_player: Limit::new(30, 10),
+            signin_ip: Limit::new(300, 100),
+            trusted_proxies: Vec::new(),
+        }
+    }
+}
+
+impl ThrottleConfig {
+    /// The defaults, overridden by `PROMOCODES_THROTTLE_*` and `PROMOCODES_TRUSTED_PROXIES`.
+    pub fn from_env() -> anyhow::Result<Self> {
+        let mut config = Self::default();
+        let limits: [(&str, &mut Limit); 5] = [
+            ("PROMOCODES_THROTTLE_REDEEM_IP", &mut config.redeem_ip),
+            (
+                "PROMOCODES_THROTTLE_REDEEM_PLAYER",
+                &mut config.redeem_player,
+            ),
+            ("PROMOCODES_THROTTLE_EGG_IP", &mut config.egg_ip),
+            ("PROMOCODES_THROTTLE_EGG_PLAYER", &mut config.egg_player),
+            ("PROMOCODES_THROTTLE_SIGNIN_IP", &mut config.signin_ip),
+        ];
+        for (name, slot) in limits {
+            if let Some(value) = std::env::var(name).ok().filter(|v| !v.trim().is_empty()) {
+                *slot = value.parse().map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+            }
+        }
+        if let Ok(list) = std::env::var("PROMOCODES_TRUSTED_PROXIES") {
+            config.trusted_proxies = parse_proxies(&list)?;
+        }
+        Ok(config)
+    }
+}
+
+/// `127.0.0.1, 10.0.0.0/8, ::1`: addresses or networks.
+pub fn parse_proxies(list: &str) -> anyhow::Result<Vec<IpNet>> {
+    list.split(',')
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
+        .map(|item| {
+            item.parse::<IpNet>()
+                .or_else(|_| item.parse::<IpAddr>().map(IpNet::from))
+                .map_err(|_| {
+                    anyhow::anyhow!(
+                        "PROMOCODES_TRUSTED_PROXIES: {item:?} is not an address or network"
+                    )
+                })
+        })
+        .collect()
+}
+
+type Limiter<K> = DefaultKeyedRateLimiter<K>;
+
+/// The limiters; one per process, shared by every request.
+pub struct Throttle {
+    config: ThrottleConfig,
+    redeem_ip: Limiter<IpAddr>,
+    redeem_player: Limiter<i64>,
+    egg_ip: Limiter<IpAddr>,
+    egg_player: Limiter<i64>,
+    signin_ip: Limiter<IpAddr>,
+}
+
+impl Throttle {
+    pub fn new(config: ThrottleConfig) -> Arc<Self> {
+        Arc::new(Self {
+            redeem_ip: RateLimiter::keyed(config.redeem_ip.quota()),
+            redeem_player: RateLimiter::keyed(config.redeem_player.quota()),
+            egg_ip: RateLimiter::keyed(config.egg_ip.quota()),
+            egg_player: RateLimiter::keyed(config.egg_player.quota()),
+            signin_ip: RateLimiter::keyed(config.signin_ip.quota()),
+            config,
+        })
+    }
+
+    /// The client's address: the peer, or what a trusted proxy forwarded.
+    pub fn client_ip(&self, peer: Option<IpAddr>, headers: &HeaderMap) -> Option<IpAddr> {
+        let peer = peer?;
+        let trusted = |ip: &IpAddr| {
+            self.config
+                .trusted_proxies
+                .iter()
+                .any(|net| net.contains(ip))
+        };
+        if !trusted(&peer) {
+            return Some(peer);
+        }
+        let forwarded: Vec<IpAddr> = headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .filter_map(|item| item.trim().parse::<IpAddr>().ok())
+            .collect();
+        Some(
+            forwarded
+                .into_iter()
+                .rev()
+                .find(|ip| !trusted(ip))
+                .unwrap_or(peer),
+        )
+    }
+
+    fn wait(
+        result: Result<(), governor::NotUntil<governor::clock::QuantaInstant>>,
+    ) -> Option<Duration> {
+        result
+            .err()
+            .map(|not_until| not_until.wait_time_from(DefaultClock::default().now()))
+    }
+
+    fn check_ip(&self, class: Class, ip: IpAddr) -> Option<Duration> {
+        let limiter = match class {
+            Class::Redeem => &self.redeem_ip,
+            Class::Egg => &self.egg_ip,
+            Class::SignIn => &self.signin_ip,
+        };
+        Self::wait(limiter.check_key(&ip))
+    }
+
+    fn check_player(&self, class: Class, player_id: i64) -> Option<Duration> {
+        let limiter = match class {
+            Class::Redeem => &self.redeem_player,
+            Class::Egg => &self.egg_player,
+            Class::SignIn => return None,
+        };
+        Self::wait(limiter.check_key(&player_id))
+    }
+
+    /// Forgets keys whose limits are full again; returns how many remain.
+    pub fn prune(&self) -> usize {
+        let mut remaining = 0;
+        for limiter in [&self.redeem_ip, &self.egg_ip, &self.signin_ip] {
+            limiter.retain_recent();
+            limiter.shrink_to_fit();
+            remaining += limiter.len();
+        }
+        for limiter in [&self.redeem_player, &self.egg_player] {
+            limiter.retain_recent();
+            limiter.shrink_to_fit();
+            remaining += limiter.len();
+        }
+        remaining
+    }
+}
+
+/// A server function's path: `/api/{name}` followed by the macro's hash digits.
+fn is_server_fn(path: &str, name: &str) -> bool {
+    path.strip_prefix("/api/")
+        .and_then(|rest| rest.strip_prefix(name))
+        .is_some_and(|hash| hash.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Which limits a request falls under, if any.
+pub fn classify(method: &Method, path: &str) -> Option<Class> {
+    if *method == Method::GET {
+        return path.starts_with("/egg/").then_some(Class::Egg);
+    }
+    if *method != Method::POST {
+        return None;
+    }
+    if is_server_fn(path, "redeem") {
+        Some(Class::Redeem)
+    } else if is_server_fn(path, "claim_egg") {
+        Some(Class::Egg)
+    } else if is_server_fn(path, "sign_in")
+        || is_server_fn(path, "sign_up")
+        || path == "/api/admin/admin_sign_in"
+    {
+        Some(Class::SignIn)
+    } else {
+        None
+    }
+}
+
+/// The outer layer, before sessions (so a flood costs no database work):
+/// finds the client's address for everything behind it and applies the
+/// per-address limits.
+pub async fn by_address(
+    State(throttle): State<Arc<Throttle>>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let peer = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|info| info.0.ip());
+    let ip = throttle.client_ip(peer, request.headers());
+    if let Some(ip) = ip {
+        request.extensions_mut().insert(ClientIp(ip));
+        if let Some(class) = classify(request.method(), request.uri().path()) {
+            if let Some(wait) = throttle.check_ip(class, ip) {
+                tracing::debug!(%ip, ?class, "throttled by address");
+                return too_many(&request, wait);
+            }
+        }
+    }
+    next.run(request).await
+}
+
+/// The inner layer, after sessions: the per-player limits.
+pub async fn by_player(
+    State(throttle): State<Arc<Throttle>>,
+    session: PlayerSession,
+    request: Request,
+    next: Next,
+) -> Response {
+    if let (Some(class), Some(player)) = (
+        classify(request.method(), request.uri().path()),
+        session.user.as_ref(),
+    ) {
+        if let Some(wait) = throttle.check_player(class, player.id) {
+            tracing::debug!(player = player.id, ?class, "throttled by player");
+            return too_many(&request, wait);
+        }
+    }
+    next.run(request).await
+}
+
+/// 429 with `Retry-After`, shaped for whoever asked.
+fn too_many(request: &Request, wait: Duration) -> Response {
+    let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
+    let headers = request.headers();
+    let text = |name: header::HeaderName| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    };
+    let retry_after = (header::RETRY_AFTER, HeaderValue::from(seconds));
+    let path = request.uri().path();
+    if path.starts_with("/api/") && !text(header::ACCEPT).contains("text/html") {
+        // The hydrated page's server-function client reads this as its error.
+        return (
+            StatusCode::TOO_MANY_REQUESTS,
+            [
+                retry_after,
+                (
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("text/plain; charset=utf-8"),
+                ),
+            ],
+            format!("ServerError|{THROTTLED_PREFIX}{seconds}"),
+        )
+            .into_response();
+    }
+    let locale = app::api::locale_from(text(header::COOKIE), text(header::ACCEPT_LANGUAGE));
+    let back = if path.starts_with("/egg/") {
+        path
+    } else {
+        "/redeem"
+    };
+    let tr = |id| app::i18n::translate(locale, id, &[("seconds", seconds.to_string())]);
+    let page = format!(
+        "<!DOCTYPE html><html lang=\"{locale}\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <meta http-equiv=\"refresh\" content=\"{seconds};url={back}\">\
+         <title>{title}</title><link rel=\"stylesheet\" href=\"/pkg/promocodes.css\"></head>\
+         <body><main class=\"container\"><section class=\"card\" id=\"throttled\" role=\"alert\">\
+         <h1>{title}</h1><p>{message}</p><p><a class=\"button\" href=\"{back}\">{again}</a></p>\
+         </section></main></body></html>",
+        title = escape(&tr("throttled-title")),
+        message = escape(&tr("redeem-error-throttled")),
+        again = escape(&tr("throttled-back")),
+    );
+    (
+        StatusCode::TOO_MANY_REQUESTS,
+        [
+            retry_after,
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/html; charset=utf-8"),
+            ),
+        ],
+        page,
+    )
+        .into_response()
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limits_parse_from_settings() {
+        assert_eq!("600:100".parse::<Limit>(), Ok(Limit::new(600, 100)));
+        assert_eq!(" 30 ".parse::<Limit>(), Ok(Limit::new(30, 30)));
+        for bad in ["", "0:5", "5:0", "-1:3", "ten:1", "1:2:3"] {
+            assert!(bad.parse::<Limit>().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn requests_are_classified_by_method_and_path() {
+        assert_eq!(
+            classify(&Method::POST, "/api/redeem1234"),
+            Some(Class::Redeem)
+        );
+        assert_eq!(classify(&Method::POST, "/api/redeem"), Some(Class::Redeem));
+        assert_eq!(classify(&Method::POST, "/api/redeemer"), None);
+        assert_eq!(classify(&Method::GET, "/api/redeem1234"), None);
+        assert_eq!(classify(&Method::GET, "/egg/golden"), Some(Class::Egg));
+        assert_eq!(
+            classify(&Method::POST, "/api/claim_egg99"),
+            Some(Class::Egg)
+        );
+        assert_eq!(
+            classify(&Method::POST, "/api/sign_in42"),
+            Some(Class::SignIn)
+        );
+        assert_eq!(
+            classify(&Method::POST, "/api/sign_up42"),
+            Some(Class::SignIn)
+        );
+        assert_eq!(classify(&Method::POST, "/api/sign_out42"), None);
+        assert_eq!(
+            classify(&Method::POST, "/api/admin/admin_sign_in"),
+            Some(Class::SignIn)
+        );
+        assert_eq!(classify(&Method::GET, "/redeem"), None);
+    }
+
+    #[test]
+    fn the_address_comes_from_trusted_proxies_only() {
+        let throttle = Throttle::new(ThrottleConfig {
+            trusted_proxies: parse_proxies("127.0.0.1, 10.0.0.0/8").unwrap(),
+            ..ThrottleConfig::default()
+        });
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            "x-forwarded-for",
+            HeaderValue::from_static("6.6.6.6, 203.0.113.7, 10.1.2.3"),
+        );
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        // A trusted peer: the right-most untrusted forwarded address (the left one is client-made).
+        assert_eq!(
+            throttle.client_ip(Some(ip("127.0.0.1")), &headers),
+            Some(ip("203.0.113.7"))
+        );
+        // An untrusted peer cannot pick its address.
+        assert_eq!(
+            throttle.client_ip(Some(ip("198.51.100.1")), &headers),
+            Some(ip("198.51.100.1"))
+        );
+        // Nothing usable forwarded: the peer.
+        assert_eq!(
+            throttle.client_ip(Some(ip("127.0.0.1")), &HeaderMap::new()),
+            Some(ip("127.0.0.1"))
+        );
+        assert_eq!(throttle.client_ip(None, &headers), None);
+        assert!(parse_proxies("10.0.0.0/33").is_err());
+        assert!(parse_proxies("proxy.example").is_err());
+    }
+
+    #[test]
+    fn a_burst_is_allowed_then_refused_with_a_wait_and_keys_are_pruned() {
+        let throttle = Throttle::new(ThrottleConfig {
+            redeem_ip: Limit::new(60, 3),
+            ..ThrottleConfig::default()
+        });
+        let ip: IpAddr = "192.0.2.1".parse().unwrap();
+        for _ in 0..3 {
+            assert_eq!(throttle.check_ip(Class::Redeem, ip), None);
+        }
+        let wait = throttle
+            .check_ip(Class::Redeem, ip)
+            .expect("the fourth is refused");
+        assert!(
+            wait > Duration::ZERO && wait <= Duration::from_secs(1),
+            "{wait:?}"
+        );
+        // Another address and another class have their own allowance.
+        assert_eq!(
+            throttle.check_ip(Class::Redeem, "192.0.2.2".parse().unwrap()),
+            None
+        );
+        assert_eq!(throttle.check_ip(Class::Egg, ip), None);
+        assert!(throttle.prune() >= 2);
+    }
+}
