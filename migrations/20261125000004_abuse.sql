@@ -167,7 +167,8 @@ $$;
 
 -- The service-wide alarm: when the last minute saw more than p_min wrong codes
 -- and more than p_factor times the day's average minute, everyone without a
--- clean record gets a cooldown for p_duration. One instance at a time decides.
+-- clean record gets a cooldown for p_duration. One instance at a time decides;
+-- answers only when it starts a cooldown.
 CREATE FUNCTION promo_detect_spike(p_min integer, p_factor double precision, p_duration interval)
 RETURNS TABLE (block_scope text, block_subject text, block_until timestamptz)
 LANGUAGE plpgsql AS $$
@@ -176,6 +177,10 @@ DECLARE
     v_day bigint;
 BEGIN
     IF NOT pg_try_advisory_xact_lock(hashtext('promo_block'), hashtext('service')) THEN
+        RETURN;
+    END IF;
+    IF EXISTS (SELECT 1 FROM input_blocks b
+                WHERE b.scope = 'service' AND b.lifted_at IS NULL AND b.until > now()) THEN
         RETURN;
     END IF;
     SELECT count(*) INTO v_minute FROM code_failures f WHERE f.created_at > now() - interval '1 minute';

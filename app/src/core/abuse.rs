@@ -212,13 +212,13 @@ impl Guard {
         request: &ActivationRequest,
         ip: Option<IpAddr>,
     ) -> Result<Activation, ActivationError> {
-        let mut conn = pool.acquire().await?;
         if matches!(request.channel, Channel::Egg | Channel::Job) {
-            return activate(&mut conn, request).await;
+            return activate(&mut *pool.acquire().await?, request).await;
         }
         if let Some(until) = self.known_block(request.player_id, Utc::now()) {
             return Err(ActivationError::LockedOut { until });
         }
+        let mut conn = pool.acquire().await?;
         self.check_gate(&mut conn, request.player_id, ip).await?;
         let result = activate(&mut conn, request).await;
         match result {
@@ -359,8 +359,8 @@ impl Guard {
         }
     }
 
-    /// Looks for a service-wide spike of wrong codes and, if there is one,
-    /// starts the cooldown. Returns when it ends, if one started now.
+    /// Looks for a service-wide spike of wrong codes and, if there is one and
+    /// no cooldown is in force yet, starts one. Returns when it ends.
     pub async fn detect_spike(&self, pool: &PgPool) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
         let policy = self.policy();
         let until: Option<DateTime<Utc>> = sqlx::query_scalar(
