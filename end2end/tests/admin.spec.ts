@@ -1,16 +1,6 @@
-import { expect, Page, test } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import * as fs from 'fs';
-import { hydrated, uniqueName } from './helpers';
-
-async function adminSignIn(page: Page, username = 'admin', password = 'demo-admin', js = true) {
-  await page.goto('/admin/signin');
-  if (js) await hydrated(page);
-  await page.fill('#admin-username', username);
-  await page.fill('#admin-password', password);
-  await page.click('#admin-signin-submit');
-  await expect(page).toHaveURL(/\/admin$/);
-  await expect(page.locator('#admin-who')).toContainText(username);
-}
+import { adminSignIn, hydrated, uniqueName } from './helpers';
 
 const presets: Array<[string, Record<string, string>]> = [
   ['standard', { 'field-initial_reward': '100' }],

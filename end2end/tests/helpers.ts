@@ -29,3 +29,14 @@ export async function redeem(page: Page, code: string) {
   await page.fill('#code-input', code);
   await page.click('#redeem-submit');
 }
+
+/** Signs in to the dashboard (the demo admin by default) and lands on its home. */
+export async function adminSignIn(page: Page, username = 'admin', password = 'demo-admin', js = true) {
+  await page.goto('/admin/signin');
+  if (js) await hydrated(page);
+  await page.fill('#admin-username', username);
+  await page.fill('#admin-password', password);
+  await page.click('#admin-signin-submit');
+  await expect(page).toHaveURL(/\/admin$/);
+  await expect(page.locator('#admin-who')).toContainText(username);
+}

@@ -40,6 +40,11 @@ SELECT v.name, v.normalized, (SELECT id FROM demo_group), CASE WHEN v.winter THE
   ) AS v(name, normalized, winter, priority, starts_at, ends_at, activation_limit, currency, initial, minimum, step, egg_slug, tiers)
 ON CONFLICT (normalized) DO NOTHING;
 
+-- A switched-off code: players are told the same as for a code that never existed.
+INSERT INTO promo_codes (name, normalized, group_id, currency, initial_reward, current_reward, min_reward, enabled)
+SELECT 'RETIRED-10', 'RETIRED10', id, 'COINS', 10, 10, 10, false FROM code_groups WHERE lower(name) = 'demo'
+ON CONFLICT (normalized) DO NOTHING;
+
 INSERT INTO promo_code_texts (code_id, locale, description, secret_message)
 SELECT c.id, t.locale, t.description, t.secret
   FROM (VALUES

@@ -344,6 +344,25 @@ async fn nobody_can_lock_out_another_player(pool: PgPool) {
     .await
     .unwrap();
     assert_eq!(reason, "spread");
+
+    // The loopback address stands for everyone behind a local proxy: never blocked as a whole.
+    let local = common::players(&pool, 4).await;
+    for (n, account) in local.iter().enumerate() {
+        let _ = guard
+            .activate(
+                &pool,
+                &typed(*account, &format!("LOCAL-{n}")),
+                ip("127.0.0.1"),
+            )
+            .await;
+    }
+    let local_blocks: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM input_blocks WHERE scope = 'ip' AND subject <> '198.51.100.77'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(local_blocks, 1, "only the attacker's address, not loopback");
 }
 
 #[sqlx::test(migrator = "server::db::MIGRATOR")]

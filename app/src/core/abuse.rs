@@ -61,8 +61,8 @@ impl Default for Policy {
             max_block: Duration::from_secs(24 * 60 * 60),
             spike_min_per_minute: 300,
             spike_factor: 10.0,
-            spike_duration: Duration::from_secs(10 * 60),
-            spike_cooldown: Duration::from_secs(30),
+            spike_duration: Duration::from_secs(5 * 60),
+            spike_cooldown: Duration::from_secs(10),
         }
     }
 }
@@ -218,6 +218,9 @@ impl Guard {
         if let Some(until) = self.known_block(request.player_id, Utc::now()) {
             return Err(ActivationError::LockedOut { until });
         }
+        // A loopback peer is whoever is behind a local proxy (configure
+        // PROMOCODES_TRUSTED_PROXIES for the real address): never blocked as a whole.
+        let ip = ip.filter(|ip| !ip.is_loopback() && !ip.is_unspecified());
         let mut conn = pool.acquire().await?;
         self.check_gate(&mut conn, request.player_id, ip).await?;
         let result = activate(&mut conn, request).await;

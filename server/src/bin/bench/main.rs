@@ -4,6 +4,9 @@
 //! (activations spread over many codes). With `--pgbench` it then runs pgbench
 //! on the same database (a one-row UPDATE) for comparison.
 //!
+//! `--series N` times one series job instead; `--flood` runs the flood
+//! benchmark (see `flood.rs`).
+//!
 //! Uses DATABASE_URL when set, else a throw-away private cluster; either way it
 //! works in its own fresh database `promocodes_bench`.
 
@@ -22,6 +25,8 @@ use sqlx::{Connection, PgConnection, PgPool};
 
 use localpg::ThrowAwayCluster;
 use server::db::{connect_options, MIGRATOR};
+
+mod flood;
 
 #[derive(Parser)]
 #[command(about = "Benchmark the activation core")]
@@ -47,6 +52,17 @@ struct Args {
     /// this many codes through the dashboard's job and report the time.
     #[arg(long, default_value_t = 0)]
     series: u32,
+    /// Instead of the activation scenarios: the flood benchmark. The real
+    /// router serves on a local port; C connections send wrong codes as fast
+    /// as they can while honest players redeem beside them.
+    #[arg(long)]
+    flood: bool,
+    /// Flood: attacker accounts, each from its own address.
+    #[arg(long, default_value_t = 100)]
+    attackers: usize,
+    /// Flood: connections of honest players, each redeeming a real code.
+    #[arg(long, default_value_t = 8)]
+    honest: usize,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -146,6 +162,9 @@ async fn run(args: &Args, base_url: &str) -> Result<()> {
     MIGRATOR.run(&pool).await?;
     if args.series > 0 {
         return series(args.series, &pool).await;
+    }
+    if args.flood {
+        return flood::run(args, &pool).await;
     }
 
     let players: Vec<i64> = sqlx::query_scalar!(
