@@ -7,7 +7,7 @@ SHELL := /bin/bash
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/promocodes/target
 TOOLCHAIN = source "$$(.ci/toolchain.sh $(1))"
 
-.PHONY: run test bench bench-series sqlx-prepare fmt
+.PHONY: run test bench bench-series bench-flood sqlx-prepare fmt
 
 ## Serve on http://127.0.0.1:3000 (release build, private database + demo unless DATABASE_URL is set).
 run:
@@ -24,6 +24,10 @@ bench:
 ## Series benchmark: one job generating and storing N codes (default a million).
 bench-series:
 	@$(call TOOLCHAIN) && cargo run -q --release -p server --bin bench -- --series $(or $(N),1000000)
+
+## Flood benchmark: wrong codes from many clients beside honest redeems, over HTTP.
+bench-flood:
+	@$(call TOOLCHAIN) && cargo run -q --release -p server --bin bench -- --flood $(or $(ARGS),-t 30)
 
 ## Refresh .sqlx/ (the offline query data) after changing a query or a migration.
 sqlx-prepare:

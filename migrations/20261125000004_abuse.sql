@@ -123,17 +123,20 @@ BEGIN
 END
 $$;
 
--- Whether this player, from this address, may enter a code now. A player with
--- a clean record (no wrong code of their own within p_window) is held back
--- only by a block of their own account: nobody can lock out somebody else.
--- Everyone else is also held by a block of their address and, during a
--- service-wide spike, by a cooldown after each wrong code. No row: free.
+-- Whether this player, from this address, may enter a code now. A block of
+-- the player's own account holds everyone. An established player (one who
+-- has redeemed a code, or whose account is over a day old) is held by nothing
+-- else: nobody can lock them out. Other accounts are also held by a block of
+-- their address. During a service-wide spike, a player without a clean record
+-- (not established, or with a wrong code within p_window) waits p_cooldown
+-- after each wrong code. No row: free.
 CREATE FUNCTION promo_input_gate(p_player bigint, p_ip inet, p_window interval, p_cooldown interval)
 RETURNS TABLE (gate text, gate_until timestamptz)
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
     v_until timestamptz;
     v_last timestamptz;
+    v_established boolean;
 BEGIN
     SELECT max(b.until) INTO v_until
       FROM input_blocks b
@@ -142,13 +145,12 @@ BEGIN
         RETURN QUERY SELECT 'locked'::text, v_until;
         RETURN;
     END IF;
-    SELECT max(f.created_at) INTO v_last
-      FROM code_failures f
-     WHERE f.player_id = p_player AND f.created_at > now() - p_window;
-    IF v_last IS NULL THEN
-        RETURN;
-    END IF;
-    IF p_ip IS NOT NULL THEN
+    SELECT p.created_at < now() - interval '1 day'
+           OR EXISTS (SELECT 1 FROM activations a WHERE a.player_id = p.id)
+      INTO v_established
+      FROM players p WHERE p.id = p_player;
+    v_established := coalesce(v_established, false);
+    IF NOT v_established AND p_ip IS NOT NULL THEN
         SELECT max(b.until) INTO v_until
           FROM input_blocks b
          WHERE b.scope = 'ip' AND b.subject = host(p_ip) AND b.lifted_at IS NULL AND b.until > now();
@@ -157,10 +159,14 @@ BEGIN
             RETURN;
         END IF;
     END IF;
-    IF v_last + p_cooldown > now() AND EXISTS (
-        SELECT 1 FROM input_blocks b
-         WHERE b.scope = 'service' AND b.lifted_at IS NULL AND b.until > now()) THEN
-        RETURN QUERY SELECT 'cooldown'::text, v_last + p_cooldown;
+    IF EXISTS (SELECT 1 FROM input_blocks b
+                WHERE b.scope = 'service' AND b.lifted_at IS NULL AND b.until > now()) THEN
+        SELECT max(f.created_at) INTO v_last
+          FROM code_failures f
+         WHERE f.player_id = p_player AND f.created_at > now() - p_window;
+        IF v_last IS NOT NULL AND v_last + p_cooldown > now() THEN
+            RETURN QUERY SELECT 'cooldown'::text, v_last + p_cooldown;
+        END IF;
     END IF;
 END
 $$;

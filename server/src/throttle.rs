@@ -166,8 +166,10 @@ impl Throttle {
     }
 
     /// The client's address: the peer, or what a trusted proxy forwarded.
+    /// IPv4-mapped IPv6 is read as IPv4; other IPv6 addresses count by their
+    /// /64 network (one host usually has a whole /64 to rotate through).
     pub fn client_ip(&self, peer: Option<IpAddr>, headers: &HeaderMap) -> Option<IpAddr> {
-        let peer = peer?;
+        let peer = peer?.to_canonical();
         let trusted = |ip: &IpAddr| {
             self.config
                 .trusted_proxies
@@ -175,22 +177,32 @@ impl Throttle {
                 .any(|net| net.contains(ip))
         };
         if !trusted(&peer) {
-            return Some(peer);
+            return Some(per_network(peer));
         }
-        let forwarded: Vec<IpAddr> = headers
+        // From the right: each trusted proxy appended the address it saw. The
+        // first untrusted one is the client; anything unreadable ends the walk.
+        let forwarded: Vec<&str> = headers
             .get_all("x-forwarded-for")
             .iter()
             .filter_map(|v| v.to_str().ok())
             .flat_map(|v| v.split(','))
-            .filter_map(|item| item.trim().parse::<IpAddr>().ok())
             .collect();
-        Some(
-            forwarded
-                .into_iter()
-                .rev()
-                .find(|ip| !trusted(ip))
-                .unwrap_or(peer),
-        )
+        let mut client = peer;
+        for item in forwarded.into_iter().rev() {
+            match item.trim().parse::<IpAddr>() {
+                Ok(ip) => {
+                    client = ip.to_canonical();
+                    if !trusted(&client) {
+                        break;
+                    }
+                }
+                Err(_) => {
+                    client = peer;
+                    break;
+                }
+            }
+        }
+        Some(per_network(client))
     }
 
     fn wait(
@@ -233,6 +245,26 @@ impl Throttle {
             remaining += limiter.len();
         }
         remaining
+    }
+}
+
+/// The key an address counts under: itself for IPv4, its /64 for IPv6.
+fn per_network(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) if !v6.is_loopback() => {
+            let segments = v6.segments();
+            IpAddr::V6(std::net::Ipv6Addr::new(
+                segments[0],
+                segments[1],
+                segments[2],
+                segments[3],
+                0,
+                0,
+                0,
+                0,
+            ))
+        }
+        other => other,
     }
 }
 
@@ -440,6 +472,25 @@ mod tests {
         assert_eq!(
             throttle.client_ip(Some(ip("198.51.100.1")), &headers),
             Some(ip("198.51.100.1"))
+        );
+        // An unreadable entry ends the walk: the peer, not a value the client wrote before it.
+        let mut spoofed = HeaderMap::new();
+        spoofed.insert(
+            "x-forwarded-for",
+            HeaderValue::from_static("6.6.6.6, 203.0.113.7:5555"),
+        );
+        assert_eq!(
+            throttle.client_ip(Some(ip("127.0.0.1")), &spoofed),
+            Some(ip("127.0.0.1"))
+        );
+        // IPv4-mapped IPv6 is IPv4; IPv6 counts per /64.
+        assert_eq!(
+            throttle.client_ip(Some(ip("::ffff:198.51.100.1")), &HeaderMap::new()),
+            Some(ip("198.51.100.1"))
+        );
+        assert_eq!(
+            throttle.client_ip(Some(ip("2001:db8:1:2:aaaa::1")), &HeaderMap::new()),
+            Some(ip("2001:db8:1:2::"))
         );
         // Nothing usable forwarded: the peer.
         assert_eq!(

@@ -91,7 +91,7 @@ async fn n_wrong_codes_lock_out_until_t_then_the_slate_is_clean(pool: PgPool) {
         length > chrono::Duration::milliseconds(1500) && length <= chrono::Duration::seconds(3),
         "the first block lasts T: {length}"
     );
-    // Even the right code is refused now, from this instance's memory and from the database.
+    // Even the right code is refused now, here and on an instance that never saw the block.
     locked_until(
         guard
             .activate(&pool, &typed(player, "GOOD-ONE"), from)
@@ -282,46 +282,59 @@ async fn nobody_can_lock_out_another_player(pool: PgPool) {
     }
     let shared = ip("203.0.113.5");
     let attacker = common::player(&pool).await;
-    let neighbour = common::player(&pool).await;
+    let newcomer = common::player(&pool).await;
     let elsewhere = common::player(&pool).await;
+    // An established player: one who has redeemed a code before.
+    let neighbour = common::player(&pool).await;
+    guard
+        .activate(&pool, &typed(neighbour, "FINE-3"), shared)
+        .await
+        .unwrap();
 
     // The attacker's three wrong codes block the shared address...
-    for n in 0..2 {
-        let _ = guard
+    for n in 0..3 {
+        let refused = guard
             .activate(&pool, &typed(attacker, &format!("GUESS-{n}")), shared)
             .await;
+        assert!(
+            matches!(refused, Err(ActivationError::Unknown)),
+            "{refused:?}"
+        );
     }
+    // ...which holds the attacker's account (new, not established)...
     locked_until(
         guard
-            .activate(&pool, &typed(attacker, "GUESS-2"), shared)
+            .activate(&pool, &typed(attacker, "FINE-0"), shared)
             .await,
     );
-    // ...which holds the attacker, but not a player with a clean record there.
+    // ...and new accounts from there (an attacker's fresh ones would be)...
+    locked_until(
+        guard
+            .activate(&pool, &typed(newcomer, "FINE-0"), shared)
+            .await,
+    );
+    // ...but never an established player, not even after a typo of their own.
+    let typo = guard
+        .activate(&pool, &typed(neighbour, "FNIE-0"), shared)
+        .await;
+    assert!(matches!(typo, Err(ActivationError::Unknown)), "{typo:?}");
     guard
         .activate(&pool, &typed(neighbour, "FINE-0"), shared)
         .await
-        .expect("a clean record is not held by someone else's block");
-    // Nor a player elsewhere; and the attacker's failures are not the neighbour's.
+        .expect("nobody else's block holds an established player");
+    // Nor anyone elsewhere.
     guard
         .activate(&pool, &typed(elsewhere, "FINE-0"), ip("203.0.113.6"))
         .await
         .unwrap();
-    let failures: i64 =
-        sqlx::query_scalar("SELECT count(*) FROM code_failures WHERE player_id = $1")
-            .bind(neighbour)
+    let player_blocks: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM input_blocks WHERE scope = 'player'")
             .fetch_one(&pool)
             .await
             .unwrap();
-    assert_eq!(failures, 0);
-    // Once the neighbour guesses wrong from the blocked address, it holds them too.
-    let refused = guard
-        .activate(&pool, &typed(neighbour, "GUESS-9"), shared)
-        .await;
-    locked_until(refused);
-    locked_until(
-        guard
-            .activate(&pool, &typed(neighbour, "FINE-1"), shared)
-            .await,
+    assert_eq!(
+        player_blocks, 0,
+        "no account was blocked for another's wrong codes"
     );
 
     // One address failing for many accounts (one wrong code each) is blocked for spreading.
@@ -363,6 +376,51 @@ async fn nobody_can_lock_out_another_player(pool: PgPool) {
     .await
     .unwrap();
     assert_eq!(local_blocks, 1, "only the attacker's address, not loopback");
+}
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn parallel_guesses_of_one_player_take_turns(
+    _: sqlx::postgres::PgPoolOptions,
+    connect: PgConnectOptions,
+) {
+    let pool = common::wide_pool(connect).await;
+    let guard = Guard::new(policy());
+    let player = common::player(&pool).await;
+    let tasks: Vec<_> = (0..20)
+        .map(|n| {
+            let (pool, guard) = (pool.clone(), guard.clone());
+            tokio::spawn(async move {
+                guard
+                    .activate(
+                        &pool,
+                        &typed(player, &format!("RACE-{n}")),
+                        ip("192.0.2.33"),
+                    )
+                    .await
+            })
+        })
+        .collect();
+    let mut unknown = 0;
+    let mut locked = 0;
+    for task in tasks {
+        match task.await.unwrap() {
+            Err(ActivationError::Unknown) => unknown += 1,
+            Err(ActivationError::LockedOut { .. }) => locked += 1,
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(
+        (unknown, locked),
+        (2, 18),
+        "N = 3 answers in all: two unknown, then the block"
+    );
+    let (failures, blocks): (i64, i64) = sqlx::query_as(
+        "SELECT (SELECT count(*) FROM code_failures), (SELECT count(*) FROM input_blocks)",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!((failures, blocks), (3, 1));
 }
 
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
@@ -447,7 +505,7 @@ async fn the_books_stay_exact_while_a_flood_of_wrong_codes_runs(
     for (n, player) in flooders.into_iter().enumerate() {
         let (pool, guard) = (pool.clone(), guard.clone());
         tasks.push(tokio::spawn(async move {
-            let mut refused = 0;
+            let mut answered = 0;
             for k in 0..25 {
                 let result = guard
                     .activate(
@@ -456,16 +514,13 @@ async fn the_books_stay_exact_while_a_flood_of_wrong_codes_runs(
                         ip(&format!("10.66.0.{n}")),
                     )
                     .await;
-                assert!(
-                    matches!(
-                        result,
-                        Err(ActivationError::Unknown | ActivationError::LockedOut { .. })
-                    ),
-                    "{result:?}"
-                );
-                refused += 1;
+                match result {
+                    Err(ActivationError::Unknown) => answered += 1,
+                    Err(ActivationError::LockedOut { .. }) => {}
+                    other => panic!("a guess got {other:?}"),
+                }
             }
-            (0, refused)
+            (0, answered)
         }));
     }
     for player in honest {
@@ -482,14 +537,18 @@ async fn the_books_stay_exact_while_a_flood_of_wrong_codes_runs(
         }));
     }
     let mut granted = 0;
-    let mut refused = 0;
+    let mut answered = 0;
     for task in tasks {
-        let (g, r) = task.await.unwrap();
+        let (g, a) = task.await.unwrap();
         granted += g;
-        refused += r;
+        answered += a;
     }
     assert_eq!(granted, limit as i64);
-    assert_eq!(refused, 20 * 25);
+    assert_eq!(
+        answered,
+        20 * 4,
+        "each flooder heard 'unknown' 4 times; the 5th locked them out"
+    );
     let rewards: Vec<i64> = sqlx::query_scalar("SELECT reward FROM activations ORDER BY ordinal")
         .fetch_all(&pool)
         .await
@@ -535,6 +594,7 @@ async fn session_cookie(app: &Router, pool: &PgPool, player: i64) -> String {
 
 struct Answer {
     status: StatusCode,
+    location: String,
     retry_after: Option<u64>,
     body: String,
 }
@@ -551,6 +611,11 @@ async fn post_redeem(app: &Router, from: &str, cookie: &str, code: &str, accept:
     request.extensions_mut().insert(peer(from));
     let response = app.clone().oneshot(request).await.unwrap();
     let status = response.status();
+    let location = response
+        .headers()
+        .get(header::LOCATION)
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
     let retry_after = response
         .headers()
         .get(header::RETRY_AFTER)
@@ -560,6 +625,7 @@ async fn post_redeem(app: &Router, from: &str, cookie: &str, code: &str, accept:
         .unwrap();
     Answer {
         status,
+        location,
         retry_after,
         body: String::from_utf8_lossy(&body).into_owned(),
     }
@@ -662,8 +728,8 @@ async fn sign_in_and_easter_eggs_are_throttled_too(pool: PgPool) {
             app.oneshot(request).await.unwrap().status()
         }
     };
-    assert_ne!(egg("no-such-egg-1").await, StatusCode::TOO_MANY_REQUESTS);
-    assert_ne!(egg("no-such-egg-2").await, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(egg("no-such-egg-1").await, StatusCode::NOT_FOUND);
+    assert_eq!(egg("no-such-egg-2").await, StatusCode::NOT_FOUND);
     assert_eq!(egg("no-such-egg-3").await, StatusCode::TOO_MANY_REQUESTS);
 }
 
@@ -700,6 +766,15 @@ async fn a_disabled_code_answers_exactly_like_an_unknown_one(pool: PgPool) {
     let unknown = post_redeem(&app, "192.0.2.7", &cookie, "NEVER-MADE", "text/html").await;
     let disabled = post_redeem(&app, "192.0.2.7", &cookie, "SWITCHED-OFF", "text/html").await;
     assert_eq!(unknown.status, disabled.status);
+    assert_eq!(
+        unknown.location.replace("NEVER-MADE", "X"),
+        disabled.location.replace("SWITCHED-OFF", "X")
+    );
+    assert!(
+        unknown.location.contains("refused=unknown"),
+        "{}",
+        unknown.location
+    );
     // The core still tells them apart for statistics.
     let kinds: Vec<String> = sqlx::query_scalar("SELECT kind FROM code_failures ORDER BY id")
         .fetch_all(&pool)

@@ -16,7 +16,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use sqlx::postgres::PgListener;
-use sqlx::{Connection, PgConnection, PgPool};
+use sqlx::{PgConnection, PgPool};
 
 use super::activation::{activate, Activation, ActivationRequest, Channel};
 use super::audit::{self, Entity};
@@ -100,7 +100,8 @@ impl Policy {
         };
         let seconds = |name, slot: &mut Duration| -> Result<(), BadSetting> {
             if let Some(n) = number(name)? {
-                *slot = Duration::from_secs_f64(n.min(1e8));
+                // At least a second: a block must end after it starts.
+                *slot = Duration::from_secs_f64(n.clamp(1.0, 1e8));
             }
             Ok(())
         };
@@ -221,10 +222,22 @@ impl Guard {
         // A loopback peer is whoever is behind a local proxy (configure
         // PROMOCODES_TRUSTED_PROXIES for the real address): never blocked as a whole.
         let ip = ip.filter(|ip| !ip.is_loopback() && !ip.is_unspecified());
-        let mut conn = pool.acquire().await?;
-        self.check_gate(&mut conn, request.player_id, ip).await?;
-        let result = activate(&mut conn, request).await;
-        match result {
+        // One transaction, holding the player's lock from the gate to the
+        // failure record: parallel requests of one player take turns, so
+        // exactly N wrong codes get an answer before the block.
+        let mut tx = pool.begin().await?;
+        sqlx::query(
+            "SELECT pg_advisory_xact_lock(hashtext('promo_block'), hashtext('player:' || $1::text))",
+        )
+        .bind(request.player_id)
+        .execute(&mut *tx)
+        .await?;
+        self.check_gate(&mut tx, request.player_id, ip).await?;
+        match activate(&mut tx, request).await {
+            Ok(activation) => {
+                tx.commit().await?;
+                Ok(activation)
+            }
             Err(error) if is_guess(&error) => {
                 tracing::info!(
                     player = request.player_id,
@@ -232,14 +245,16 @@ impl Guard {
                     "wrong code"
                 );
                 let until = self
-                    .record_failure(&mut conn, request.player_id, ip, error.kind().as_str())
+                    .record_failure(&mut tx, request.player_id, ip, error.kind().as_str())
                     .await?;
+                tx.commit().await?;
                 Err(match until {
                     Some(until) => ActivationError::LockedOut { until },
                     None => error,
                 })
             }
-            other => other,
+            // Any other refusal wrote nothing; the transaction just ends.
+            Err(error) => Err(error),
         }
     }
 
@@ -268,10 +283,13 @@ impl Guard {
         }
     }
 
-    /// Records a wrong code; returns until when this player is now blocked
-    /// (by their own block or their address's), if they are. Written with
-    /// asynchronous commit: a flood of wrong codes must not queue on fsync,
-    /// and a crash can lose at most the last fraction of a second of them.
+    /// Records a wrong code in the caller's transaction; returns until when
+    /// this player's own account is now blocked, if it is (an address block
+    /// shows at the next attempt, for the players it holds). The transaction
+    /// commits asynchronously: a flood of wrong codes must not queue on
+    /// fsync, and a crash can lose at most the last fraction of a second of
+    /// them. This instance learns of a new block through `follow`, like
+    /// every other instance.
     async fn record_failure(
         &self,
         conn: &mut PgConnection,
@@ -280,9 +298,8 @@ impl Guard {
         kind: &str,
     ) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
         let policy = self.policy();
-        let mut tx = conn.begin().await?;
         sqlx::query("SET LOCAL synchronous_commit = off")
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await?;
         let blocks: Vec<(String, String, DateTime<Utc>)> = sqlx::query_as(
             "SELECT block_scope, block_subject, block_until FROM promo_record_failure(\
@@ -298,17 +315,13 @@ impl Guard {
         .bind(policy.spread_accounts)
         .bind(secs(policy.block))
         .bind(secs(policy.max_block))
-        .fetch_all(&mut *tx)
+        .fetch_all(&mut *conn)
         .await?;
-        tx.commit().await?;
-        let mut until = None;
-        for (scope, _, block_until) in blocks {
-            if scope == "player" {
-                self.remember(player_id, block_until);
-            }
-            until = until.max(Some(block_until));
-        }
-        Ok(until)
+        Ok(blocks
+            .into_iter()
+            .filter(|(scope, _, _)| scope == "player")
+            .map(|(_, _, until)| until)
+            .max())
     }
 
     /// Follows `promo_blocks` so blocks made or lifted by any instance reach

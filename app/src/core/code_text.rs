@@ -3,6 +3,7 @@
 //! redemption, so `summer-26`, ` SUMMER 26 ` and `ｓｕｍｍｅｒ２６` are one code.
 
 use std::fmt;
+use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::UnicodeNormalization;
 
 /// The longest code after folding; longer input is refused before any lookup.
@@ -10,7 +11,8 @@ pub const MAX_CODE_LEN: usize = 64;
 /// Input longer than this is refused without being folded at all.
 const MAX_INPUT_LEN: usize = 256;
 
-/// A promo code in its canonical form: NFKC, upper case, letters and digits only.
+/// A promo code in its canonical form: NFKC, upper case, letters and digits
+/// only (with the combining marks some upper-case letters carry).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct PromoCodeText(String);
 
@@ -36,7 +38,10 @@ impl PromoCodeText {
             if is_separator(c) {
                 continue;
             }
-            if !c.is_alphanumeric() {
+            // A combining mark may follow a letter: upper-casing can produce one
+            // (`ῶ` becomes `Ω` + U+0342), and the result must parse again.
+            let mark = is_combining_mark(c) && !folded.is_empty();
+            if !c.is_alphanumeric() && !mark {
                 return Err(CodeTextError::InvalidCharacter);
             }
             folded.extend(c.to_uppercase());
@@ -105,6 +110,24 @@ mod tests {
     }
 
     #[test]
+    fn letters_that_upper_case_to_a_mark_parse_again() {
+        // Found by the property test: U+1FF6 upper-cases to U+03A9 U+0342.
+        for input in ["ῶ", "ΐ", "ŉ", "ǰ"] {
+            let code = PromoCodeText::parse(input).unwrap();
+            assert_eq!(
+                PromoCodeText::parse(code.as_str()),
+                Ok(code.clone()),
+                "{input:?}"
+            );
+        }
+        assert_eq!(
+            PromoCodeText::parse("\u{0342}A"),
+            Err(CodeTextError::InvalidCharacter),
+            "a mark cannot start a code"
+        );
+    }
+
+    #[test]
     fn keeps_non_latin_letters() {
         assert_eq!(
             PromoCodeText::parse("лето-2026").unwrap().as_str(),
@@ -139,7 +162,7 @@ mod tests {
         fn parsing_is_idempotent(input in "\\PC{0,80}") {
             if let Ok(code) = PromoCodeText::parse(&input) {
                 prop_assert_eq!(PromoCodeText::parse(code.as_str()), Ok(code.clone()));
-                prop_assert!(code.as_str().chars().all(char::is_alphanumeric));
+                prop_assert!(code.as_str().chars().all(|c| c.is_alphanumeric() || is_combining_mark(c)));
                 prop_assert!(code.as_str().chars().count() <= MAX_CODE_LEN);
             }
         }
