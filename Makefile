@@ -27,7 +27,7 @@ bench-series:
 
 ## Flood benchmark: wrong codes from many clients beside honest redeems, over HTTP.
 bench-flood:
-	@$(call TOOLCHAIN) && cargo run -q --release -p server --bin bench -- --flood $(or $(ARGS),-t 30)
+	@$(call TOOLCHAIN) && cargo run -q --release -p server --bin bench -- --flood $(or $(ARGS),-t 30 --honest 4)
 
 ## Refresh .sqlx/ (the offline query data) after changing a query or a migration.
 sqlx-prepare:

@@ -385,30 +385,32 @@ async fn generate(pool: &PgPool, job_id: i64) -> Result<JobStatus, sqlx::Error> 
     .fetch_one(&mut *tx)
     .await?;
 
+    let fast = skip_row_triggers(&mut tx, &plan, job.created_by).await?;
+
     // Sendable (the job runs on any worker thread), seeded from the OS.
-    let mut rng = rand::rngs::StdRng::from_os_rng();
-    let mut seen: HashSet<String> = HashSet::with_capacity(plan.count as usize);
+    let rng = rand::rngs::StdRng::from_os_rng();
+    let seen: HashSet<String> = HashSet::with_capacity(plan.count as usize);
+    let plan = std::sync::Arc::new(plan);
     let mut stored: usize = 0;
     let target = plan.count as usize;
-    let mut names = Vec::with_capacity(CHUNK);
-    let mut folded = Vec::with_capacity(CHUNK);
     let mut attempts_without_progress = 0;
+    // The next chunk is drawn on a blocking thread while the database stores
+    // the current one.
+    let mut next = Some(draw(plan.clone(), seen, rng, target.min(CHUNK)));
     while stored < target {
-        names.clear();
-        folded.clear();
-        let want = (target - stored).min(CHUNK);
-        let mut batch: Vec<(String, String)> = Vec::with_capacity(want);
-        while batch.len() < want {
-            let (typed, fold) = plan.sample(&mut rng);
-            if seen.insert(fold.clone()) {
-                batch.push((typed, fold));
+        let Some(drawing) = next.take() else {
+            break;
+        };
+        let (seen, rng, names, folded) = drawing
+            .await
+            .map_err(|e| sqlx::Error::Protocol(format!("drawing codes: {e}")))?;
+        // Assume this chunk goes in whole; a shortfall is drawn again below.
+        let ahead = (target - stored).saturating_sub(names.len()).min(CHUNK);
+        let mut spare = Some((seen, rng));
+        if ahead > 0 {
+            if let Some((seen, rng)) = spare.take() {
+                next = Some(draw(plan.clone(), seen, rng, ahead));
             }
-        }
-        // Sorted, the unique index is filled in order: far fewer page splits.
-        batch.sort_unstable_by(|a, b| a.1.cmp(&b.1));
-        for (t, f) in batch {
-            names.push(t);
-            folded.push(f);
         }
         let inserted = sqlx::query!(
             r#"
@@ -435,6 +437,12 @@ async fn generate(pool: &PgPool, job_id: i64) -> Result<JobStatus, sqlx::Error> 
         .await?
         .rows_affected() as usize;
         stored += inserted;
+        if next.is_none() && stored < target {
+            // Some collided with existing codes (or no chunk was drawn ahead).
+            if let Some((seen, rng)) = spare.take() {
+                next = Some(draw(plan.clone(), seen, rng, (target - stored).min(CHUNK)));
+            }
+        }
         attempts_without_progress = if inserted == 0 {
             attempts_without_progress + 1
         } else {
@@ -457,6 +465,11 @@ async fn generate(pool: &PgPool, job_id: i64) -> Result<JobStatus, sqlx::Error> 
             return Ok(JobStatus::Cancelled);
         }
     }
+    if stored < target {
+        return Err(sqlx::Error::Protocol(format!(
+            "stored {stored} of {target} codes"
+        )));
+    }
     // A chance to cancel at the last moment too.
     let cancel = sqlx::query_scalar!(
         "SELECT cancel_requested FROM series_jobs WHERE id = $1",
@@ -467,6 +480,12 @@ async fn generate(pool: &PgPool, job_id: i64) -> Result<JobStatus, sqlx::Error> 
     if cancel {
         tx.rollback().await?;
         return Ok(JobStatus::Cancelled);
+    }
+    if fast {
+        // Everything after the codes checks its references row by row again.
+        sqlx::query("SET LOCAL session_replication_role = origin")
+            .execute(&mut *tx)
+            .await?;
     }
     sqlx::query!(
         "UPDATE series_jobs SET status = 'done', done = $2, group_id = $3, finished_at = clock_timestamp() WHERE id = $1",
@@ -491,6 +510,79 @@ async fn generate(pool: &PgPool, job_id: i64) -> Result<JobStatus, sqlx::Error> 
     }
     tx.commit().await?;
     Ok(JobStatus::Done)
+}
+
+type Drawn = (
+    HashSet<String>,
+    rand::rngs::StdRng,
+    Vec<String>,
+    Vec<String>,
+);
+
+/// Draws `want` codes not drawn before, sorted by their folded form (the
+/// unique index then fills in order: far fewer page splits), on a blocking
+/// thread. The plan's space is at least 10^6 times the count, so this ends.
+fn draw(
+    plan: std::sync::Arc<SeriesPlan>,
+    mut seen: HashSet<String>,
+    mut rng: rand::rngs::StdRng,
+    want: usize,
+) -> tokio::task::JoinHandle<Drawn> {
+    tokio::task::spawn_blocking(move || {
+        let mut batch: Vec<(String, String)> = Vec::with_capacity(want);
+        while batch.len() < want {
+            let (typed, fold) = plan.sample(&mut rng);
+            if seen.insert(fold.clone()) {
+                batch.push((typed, fold));
+            }
+        }
+        batch.sort_unstable_by(|a, b| a.1.cmp(&b.1));
+        let (names, folded) = batch.into_iter().unzip();
+        (seen, rng, names, folded)
+    })
+}
+
+/// A million codes would fire five foreign-key triggers each (currency,
+/// group, campaign, partner, creator): more than half the job's time. Instead
+/// the job locks and checks each referenced row once, as those triggers would
+/// (`FOR KEY SHARE`, held to commit, so none can vanish), and, where the
+/// database role may (a superuser: the private cluster's), turns row triggers off for its inserts (`session_replication_role =
+/// replica`, local to the transaction). promo_codes has no other triggers;
+/// unique keys and CHECKs still apply. Elsewhere it runs with the triggers.
+/// Returns whether they are off.
+async fn skip_row_triggers(
+    tx: &mut sqlx::PgConnection,
+    plan: &SeriesPlan,
+    created_by: Option<i64>,
+) -> Result<bool, sqlx::Error> {
+    let present: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM currencies WHERE code = $1 FOR KEY SHARE)
+            AND ($2::bigint IS NULL OR EXISTS (SELECT 1 FROM campaigns WHERE id = $2 FOR KEY SHARE))
+            AND ($3::bigint IS NULL OR EXISTS (SELECT 1 FROM partners WHERE id = $3 FOR KEY SHARE))
+            AND ($4::bigint IS NULL OR EXISTS (SELECT 1 FROM admins WHERE id = $4 FOR KEY SHARE))",
+    )
+    .bind(&plan.currency)
+    .bind(plan.campaign_id)
+    .bind(plan.partner_id)
+    .bind(created_by)
+    .fetch_one(&mut *tx)
+    .await?;
+    if !present {
+        return Err(sqlx::Error::Protocol(
+            "a currency, campaign, partner or admin of the series is gone".into(),
+        ));
+    }
+    let allowed: bool = sqlx::query_scalar("SELECT current_setting('is_superuser') = 'on'")
+        .fetch_one(&mut *tx)
+        .await?;
+    if allowed {
+        sqlx::query("SET LOCAL session_replication_role = replica")
+            .execute(&mut *tx)
+            .await?;
+    } else {
+        tracing::info!("series: the role may not skip row triggers; inserting with them");
+    }
+    Ok(allowed)
 }
 
 /// "ABC-##########" for the group's description.

@@ -29,6 +29,8 @@ use server::throttle::{parse_proxies, Throttle, ThrottleConfig};
 
 use super::Args;
 
+const HONEST_CODES: usize = 100;
+
 /// What the flood's answers were.
 #[derive(Default)]
 struct Tally {
@@ -40,22 +42,26 @@ struct Tally {
 }
 
 pub async fn run(args: &Args, pool: &PgPool) -> Result<()> {
-    let honest_players = 200_000usize;
+    let honest_players = args.honest_players;
     println!(
         "flood benchmark: {} s, {} flooding connections over {} attacker accounts and addresses, {} honest connections",
         args.seconds, args.concurrency, args.attackers, args.honest
     );
+    // Honest players redeem 100 codes in turn: this measures the flood's
+    // effect, not one code's row lock (the core benchmark's `hot` does that).
     let mut conn = pool.acquire().await?;
-    codes::create(
-        &mut conn,
-        &NewCode {
-            name: "FLOOD-OK".into(),
-            initial_reward: 10,
-            min_reward: 10,
-            ..NewCode::default()
-        },
-    )
-    .await?;
+    for n in 0..HONEST_CODES {
+        codes::create(
+            &mut conn,
+            &NewCode {
+                name: format!("FLOOD-OK-{n}"),
+                initial_reward: 10,
+                min_reward: 10,
+                ..NewCode::default()
+            },
+        )
+        .await?;
+    }
     drop(conn);
     let attackers: Vec<i64> = sqlx::query_scalar(
         "INSERT INTO players (username) SELECT 'attacker' || g FROM generate_series(1, $1::bigint) g RETURNING id",
@@ -111,9 +117,34 @@ pub async fn run(args: &Args, pool: &PgPool) -> Result<()> {
         ));
     }
     let attacker_cookies = Arc::new(attacker_cookies);
+    // Honest players sign in before the clock starts, so the flood meets
+    // redeems only.
+    let secret = Arc::new(secret);
     let honest = Arc::new(honest);
     let next_honest = Arc::new(AtomicUsize::new(0));
-    let secret = Arc::new(secret);
+    let signing: Vec<_> = (0..args.honest.max(1))
+        .map(|_| {
+            let (honest, next_honest, secret) =
+                (honest.clone(), next_honest.clone(), secret.clone());
+            tokio::spawn(async move {
+                let mut client = connect(addr).await?;
+                let mut signed = Vec::new();
+                loop {
+                    let n = next_honest.fetch_add(1, Ordering::Relaxed);
+                    let Some(player) = honest.get(n) else { break };
+                    let ip = format!("10.200.{}.{}", (n / 250) % 250, n % 250 + 1);
+                    signed.push((sign_in(&mut client, &secret, *player, &ip).await?, ip));
+                }
+                Ok::<_, anyhow::Error>(signed)
+            })
+        })
+        .collect();
+    let mut sessions = Vec::with_capacity(honest.len());
+    for task in signing {
+        sessions.extend(task.await??);
+    }
+    let sessions = Arc::new(sessions);
+    let next_honest = Arc::new(AtomicUsize::new(0));
 
     let tally = Arc::new(Tally::default());
     let started = Instant::now();
@@ -143,18 +174,19 @@ pub async fn run(args: &Args, pool: &PgPool) -> Result<()> {
     }
     let mut honest_tasks = Vec::new();
     for _ in 0..args.honest {
-        let (honest, next_honest, secret) = (honest.clone(), next_honest.clone(), secret.clone());
+        let (sessions, next_honest) = (sessions.clone(), next_honest.clone());
         honest_tasks.push(tokio::spawn(async move {
             let mut client = connect(addr).await?;
             let mut latencies = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3)?;
             let mut refused = 0u64;
             while Instant::now() < deadline {
                 let n = next_honest.fetch_add(1, Ordering::Relaxed);
-                let Some(player) = honest.get(n) else { break };
-                let ip = format!("10.200.{}.{}", (n / 250) % 250, n % 250 + 1);
-                let cookie = sign_in(&mut client, &secret, *player, &ip).await?;
+                let Some((cookie, ip)) = sessions.get(n) else {
+                    break;
+                };
                 let t0 = Instant::now();
-                let (status, body) = send(&mut client, redeem(&cookie, &ip, "flood-ok")).await?;
+                let code = format!("flood-ok-{}", n % HONEST_CODES);
+                let (status, body) = send(&mut client, redeem(cookie, ip, &code)).await?;
                 if status == 200 && body.contains("\"Granted\"") {
                     latencies.record(t0.elapsed().as_micros() as u64).ok();
                 } else {
@@ -180,6 +212,9 @@ pub async fn run(args: &Args, pool: &PgPool) -> Result<()> {
         worker.abort();
     }
 
+    if next_honest.load(Ordering::Relaxed) >= sessions.len() {
+        println!("  (the honest players ran out before the end: raise --honest-players)");
+    }
     let count = |c: &AtomicU64| c.load(Ordering::Relaxed);
     let rejected = count(&tally.throttled)
         + count(&tally.locked)

@@ -63,6 +63,9 @@ struct Args {
     /// Flood: connections of honest players, each redeeming a real code.
     #[arg(long, default_value_t = 8)]
     honest: usize,
+    /// Flood: honest players, signed in before the flood; each redeems once.
+    #[arg(long, default_value_t = 20_000)]
+    honest_players: usize,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -154,9 +157,15 @@ async fn run(args: &Args, base_url: &str) -> Result<()> {
         .await?;
     admin.close().await?;
     let options = base.clone().database(BENCH_DB);
+    // The flood's server keeps a server-sized pool; the core scenarios one per task.
+    let pool_size = if args.flood {
+        32
+    } else {
+        args.concurrency as u32
+    };
     let pool = PgPoolOptions::new()
-        .max_connections(args.concurrency as u32)
-        .min_connections(args.concurrency as u32)
+        .max_connections(pool_size)
+        .min_connections(pool_size)
         .connect_with(options)
         .await?;
     MIGRATOR.run(&pool).await?;
