@@ -27,6 +27,7 @@ test('five wrong codes pause code entry, the form says until when, and an admin 
   await submit(page, 'WELCOME-100');
   await expect(error).toHaveAttribute('data-kind', 'locked_out');
   await expect(error).toContainText('Ввод кодов приостановлен до');
+  await page.screenshot({ path: 'screenshots/redeem-locked-ru.png', fullPage: true });
 
   // The dashboard lists the block and lifts it.
   const admin = await browser.newPage();
@@ -37,6 +38,7 @@ test('five wrong codes pause code entry, the form says until when, and an admin 
   const row = admin.locator('#blocks-table tr[data-scope="player"]', { hasText: name });
   await expect(row).toHaveAttribute('data-active', 'true');
   await expect(row).toContainText('5 wrong codes');
+  await admin.screenshot({ path: 'screenshots/admin-blocks-en.png', fullPage: true });
   await row.locator('button').click();
   await expect(admin.locator('#lift-result')).toContainText('The block is lifted.');
   await expect(admin.locator('#blocks-table tr[data-scope="player"]', { hasText: name })).toHaveCount(0);

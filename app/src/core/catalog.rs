@@ -4,7 +4,7 @@
 use sqlx::PgPool;
 
 use super::audit::{self, Entity};
-use super::manage::parse_time;
+use super::manage::{parse_reference, parse_time_field};
 use crate::admin::models::*;
 
 #[derive(Debug, thiserror::Error)]
@@ -126,21 +126,9 @@ pub async fn save_campaign(
     if !CHANNELS.contains(&channel) {
         errors.push(FieldError::new("channel", "admin-error-required"));
     }
-    let partner_id = match form.partner_id.trim() {
-        "" => None,
-        v => v.parse::<i64>().ok().or_else(|| {
-            errors.push(FieldError::new("partner_id", "admin-error-reference"));
-            None
-        }),
-    };
-    let mut time = |value: &str, field: &str| {
-        parse_time(value).unwrap_or_else(|_| {
-            errors.push(FieldError::new(field, "admin-error-time"));
-            None
-        })
-    };
-    let starts_at = time(&form.starts_at, "starts_at");
-    let ends_at = time(&form.ends_at, "ends_at");
+    let partner_id = parse_reference(&form.partner_id, "partner_id", &mut errors);
+    let starts_at = parse_time_field(&form.starts_at, "starts_at", &mut errors);
+    let ends_at = parse_time_field(&form.ends_at, "ends_at", &mut errors);
     if let (Some(s), Some(e)) = (starts_at, ends_at) {
         if e <= s {
             errors.push(FieldError::new("ends_at", "admin-error-end-before-start"));

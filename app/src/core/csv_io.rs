@@ -5,7 +5,6 @@ use std::collections::{HashMap, HashSet};
 
 use sqlx::PgPool;
 
-use super::audit::{self, Entity};
 use super::codes;
 use super::manage::{self, parse_form};
 use crate::admin::models::*;
@@ -311,47 +310,22 @@ pub async fn import(
     }
     let mut tx = pool.begin().await?;
     for (line, code, texts) in &parsed {
-        let id = match codes::create(&mut tx, code).await {
-            Ok(id) => id,
+        if let Err(e) = manage::insert_audited(&mut tx, admin_id, code, texts, "import", None).await
+        {
             // A code created meanwhile by someone else: refuse the whole file.
-            Err(e) => {
-                tx.rollback().await?;
-                let field = manage::field_error(&e);
-                if field.message == "error-internal" {
-                    if let codes::CodeError::Database(db) = e {
-                        return Err(db.into());
-                    }
+            tx.rollback().await?;
+            let field = manage::field_error(&e);
+            if field.message == "error-internal" {
+                if let codes::CodeError::Database(db) = e {
+                    return Err(db.into());
                 }
-                return Ok(ImportOutcome::Refused(vec![(
-                    *line,
-                    field.message,
-                    code.name.clone(),
-                )]));
             }
-        };
-        sqlx::query!(
-            "UPDATE promo_codes SET created_by = $2 WHERE id = $1",
-            id,
-            admin_id
-        )
-        .execute(&mut *tx)
-        .await?;
-        for (locale, description, secret) in texts {
-            if !description.is_empty() || !secret.is_empty() {
-                codes::set_text(&mut tx, id, locale, description, secret).await?;
-            }
+            return Ok(ImportOutcome::Refused(vec![(
+                *line,
+                field.message,
+                code.name.clone(),
+            )]));
         }
-        let after = audit::snapshot(&mut tx, Entity::Code, id).await?;
-        audit::record(
-            &mut tx,
-            admin_id,
-            "import",
-            Entity::Code,
-            Some(id),
-            None,
-            after,
-        )
-        .await?;
     }
     tx.commit().await?;
     Ok(ImportOutcome::Imported(parsed.len()))

@@ -58,7 +58,7 @@ pub fn parse_time(value: &str) -> Result<Option<DateTime<Utc>>, BadTime> {
     Err(BadTime)
 }
 
-fn parse_time_field(
+pub(crate) fn parse_time_field(
     value: &str,
     field: &str,
     errors: &mut Vec<FieldError>,
@@ -71,6 +71,21 @@ fn parse_time_field(
 
 fn parse_id(value: &str, field: &str, errors: &mut Vec<FieldError>) -> Option<i64> {
     parse_int::<i64>(value, field, errors)
+}
+
+/// An optional reference (a campaign's or a partner's id, as the form sent it).
+pub(crate) fn parse_reference(
+    value: &str,
+    field: &str,
+    errors: &mut Vec<FieldError>,
+) -> Option<i64> {
+    match value.trim() {
+        "" => None,
+        v => v.parse::<i64>().ok().or_else(|| {
+            errors.push(FieldError::new(field, "admin-error-reference"));
+            None
+        }),
+    }
 }
 
 fn parse_list(value: &str) -> Vec<String> {
@@ -269,6 +284,45 @@ async fn refuse_with_duplicates(
     }
 }
 
+/// Creates a code for an admin in the caller's transaction: the row with its
+/// creator, its non-empty texts, and the audit entry (`action`; `before` is
+/// what the log shows before it, e.g. the code it was cloned from). Every
+/// way an admin adds codes (form, clone, CSV import) goes through here.
+pub(crate) async fn insert_audited(
+    conn: &mut PgConnection,
+    admin_id: i64,
+    code: &NewCode,
+    texts: &Texts,
+    action: &str,
+    before: Option<serde_json::Value>,
+) -> Result<i64, CodeError> {
+    let id = codes::create(conn, code).await?;
+    sqlx::query!(
+        "UPDATE promo_codes SET created_by = $2 WHERE id = $1",
+        id,
+        admin_id
+    )
+    .execute(&mut *conn)
+    .await?;
+    for (locale, description, secret) in texts {
+        if !description.is_empty() || !secret.is_empty() {
+            codes::set_text(conn, id, locale, description, secret).await?;
+        }
+    }
+    let after = audit::snapshot(conn, Entity::Code, id).await?;
+    audit::record(
+        conn,
+        admin_id,
+        action,
+        Entity::Code,
+        Some(id),
+        before,
+        after,
+    )
+    .await?;
+    Ok(id)
+}
+
 /// Creates a code from the form; audited.
 pub async fn create(pool: &PgPool, admin_id: i64, form: &CodeForm) -> Result<i64, ManageError> {
     let (code, texts) = match parse_form(form) {
@@ -276,30 +330,11 @@ pub async fn create(pool: &PgPool, admin_id: i64, form: &CodeForm) -> Result<i64
         Err(errors) => return Err(refuse_with_duplicates(pool, form, 0, errors).await),
     };
     let mut tx = pool.begin().await?;
-    let id = match codes::create(&mut tx, &code).await {
+    let id = match insert_audited(&mut tx, admin_id, &code, &texts, "create", None).await {
         Ok(id) => id,
         Err(CodeError::Database(e)) => return Err(map_reference(e)),
         Err(e) => return Err(e.into()),
     };
-    sqlx::query!(
-        "UPDATE promo_codes SET created_by = $2 WHERE id = $1",
-        id,
-        admin_id
-    )
-    .execute(&mut *tx)
-    .await?;
-    store_texts(&mut tx, id, &texts).await?;
-    let after = audit::snapshot(&mut tx, Entity::Code, id).await?;
-    audit::record(
-        &mut tx,
-        admin_id,
-        "create",
-        Entity::Code,
-        Some(id),
-        None,
-        after,
-    )
-    .await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -480,31 +515,13 @@ pub async fn clone(pool: &PgPool, admin_id: i64, id: i64, name: &str) -> Result<
     form.egg_slug = String::new();
     let (code, texts) = parse_form(&form).map_err(ManageError::Invalid)?;
     let mut tx = pool.begin().await?;
-    let new_id = match codes::create(&mut tx, &code).await {
+    let source = serde_json::json!({ "cloned_from": id });
+    let new_id = match insert_audited(&mut tx, admin_id, &code, &texts, "clone", Some(source)).await
+    {
         Ok(id) => id,
         Err(CodeError::Database(e)) => return Err(map_reference(e)),
         Err(e) => return Err(e.into()),
     };
-    sqlx::query!(
-        "UPDATE promo_codes SET created_by = $2 WHERE id = $1",
-        new_id,
-        admin_id
-    )
-    .execute(&mut *tx)
-    .await?;
-    store_texts(&mut tx, new_id, &texts).await?;
-    let after = audit::snapshot(&mut tx, Entity::Code, new_id).await?;
-    let source = serde_json::json!({ "cloned_from": id });
-    audit::record(
-        &mut tx,
-        admin_id,
-        "clone",
-        Entity::Code,
-        Some(new_id),
-        Some(source),
-        after,
-    )
-    .await?;
     tx.commit().await?;
     Ok(new_id)
 }
@@ -749,14 +766,11 @@ pub async fn list(
     let (where_sql, _, binds) = filter_sql(filter);
     let count_sql = format!("SELECT count(*) FROM promo_codes c {where_sql}");
     let total: i64 = {
-        let mut q = sqlx::query_scalar::<_, i64>(&count_sql);
-        for b in &binds {
-            q = match b {
-                FilterBind::Text(t) => q.bind(t.as_str()),
-                FilterBind::Int(i) => q.bind(*i),
-            };
-        }
-        q.fetch_one(pool).await?
+        use sqlx::Row;
+        bind_all(sqlx::query(&count_sql), &binds)
+            .fetch_one(pool)
+            .await?
+            .try_get(0)?
     };
     Ok(CodeList {
         rows,

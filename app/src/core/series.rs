@@ -12,7 +12,7 @@ use sqlx::PgPool;
 
 use super::audit::{self, Entity};
 use super::code_text::MAX_CODE_LEN;
-use super::manage::parse_time;
+use super::manage::{parse_reference, parse_time_field};
 use super::reward::RewardSchedule;
 use crate::admin::models::*;
 
@@ -208,28 +208,15 @@ pub fn plan(form: &SeriesForm) -> Result<SeriesPlan, Vec<FieldError>> {
             }
         },
     };
-    let mut time = |value: &str, field: &str| {
-        parse_time(value).unwrap_or_else(|_| {
-            errors.push(FieldError::new(field, "admin-error-time"));
-            None
-        })
-    };
-    let starts_at = time(&form.starts_at, "starts_at");
-    let ends_at = time(&form.ends_at, "ends_at");
+    let starts_at = parse_time_field(&form.starts_at, "starts_at", &mut errors);
+    let ends_at = parse_time_field(&form.ends_at, "ends_at", &mut errors);
     if let (Some(s), Some(e)) = (starts_at, ends_at) {
         if e <= s {
             errors.push(FieldError::new("ends_at", "admin-error-end-before-start"));
         }
     }
-    let id = |value: &str, field: &str, errors: &mut Vec<FieldError>| match value.trim() {
-        "" => None,
-        v => v.parse::<i64>().ok().or_else(|| {
-            errors.push(FieldError::new(field, "admin-error-reference"));
-            None
-        }),
-    };
-    let campaign_id = id(&form.campaign_id, "campaign_id", &mut errors);
-    let partner_id = id(&form.partner_id, "partner_id", &mut errors);
+    let campaign_id = parse_reference(&form.campaign_id, "campaign_id", &mut errors);
+    let partner_id = parse_reference(&form.partner_id, "partner_id", &mut errors);
     if !errors.is_empty() {
         return Err(errors);
     }
