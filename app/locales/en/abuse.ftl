@@ -9,7 +9,7 @@ admin-stat-blocks = blocks in force
 admin-alert-spike = Wrong-code spike: { $failures } wrong codes in one minute. Until { $until }, players without a clean record pause after each wrong code.
 
 admin-blocks-title = Blocks of code input
-admin-blocks-help = Too many wrong codes from one player or one address block code input for a while, longer for repeat offenders. Players with a clean record are never held back by someone else's block. Lifting a block ends it at once on every server; blocks and lifts are in the audit log.
+admin-blocks-help = Too many wrong codes from one player or one address block code input for a while, longer for repeat offenders. Established players (who have redeemed a code, or whose account is over a day old) are never held back by someone else's block. Lifting a block ends it at once on every server; blocks and lifts are in the audit log.
 admin-blocks-show-active = In force
 admin-blocks-show-recent = Last 24 hours
 admin-blocks-none = No blocks.
