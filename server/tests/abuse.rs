@@ -580,26 +580,19 @@ async fn session_cookie(app: &Router, pool: &PgPool, player: i64) -> String {
         .body(Body::empty())
         .unwrap();
     request.extensions_mut().insert(peer("127.0.0.1"));
-    let response = app.clone().oneshot(request).await.unwrap();
-    response
-        .headers()
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .map(|v| v.to_str().unwrap())
-        .find(|c| c.starts_with("promocodes.sid="))
-        .and_then(|c| c.split(';').next())
+    common::send(app, request)
+        .await
+        .cookie
         .expect("a session cookie")
-        .to_owned()
 }
 
-struct Answer {
-    status: StatusCode,
-    location: String,
-    retry_after: Option<u64>,
-    body: String,
-}
-
-async fn post_redeem(app: &Router, from: &str, cookie: &str, code: &str, accept: &str) -> Answer {
+async fn post_redeem(
+    app: &Router,
+    from: &str,
+    cookie: &str,
+    code: &str,
+    accept: &str,
+) -> common::Response {
     let mut request = Request::post(app::api::Redeem::PATH)
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
         .header(header::ACCEPT, accept)
@@ -609,26 +602,7 @@ async fn post_redeem(app: &Router, from: &str, cookie: &str, code: &str, accept:
         ))
         .unwrap();
     request.extensions_mut().insert(peer(from));
-    let response = app.clone().oneshot(request).await.unwrap();
-    let status = response.status();
-    let location = response
-        .headers()
-        .get(header::LOCATION)
-        .map(|v| v.to_str().unwrap().to_owned())
-        .unwrap_or_default();
-    let retry_after = response
-        .headers()
-        .get(header::RETRY_AFTER)
-        .map(|v| v.to_str().unwrap().parse().unwrap());
-    let body = axum::body::to_bytes(response.into_body(), 1 << 20)
-        .await
-        .unwrap();
-    Answer {
-        status,
-        location,
-        retry_after,
-        body: String::from_utf8_lossy(&body).into_owned(),
-    }
+    common::send(app, request).await
 }
 
 #[sqlx::test(migrator = "server::db::MIGRATOR")]

@@ -4,46 +4,14 @@
 
 mod common;
 
+use common::{send, Response};
+
 use app::admin::models::*;
 use app::core::{admins, csv_io, manage, series};
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
 use sqlx::PgPool;
-use tower::ServiceExt;
-
-struct Response {
-    status: StatusCode,
-    location: String,
-    cookie: Option<String>,
-    body: String,
-}
-
-async fn send(app: &Router, request: Request<Body>) -> Response {
-    let response = app.clone().oneshot(request).await.unwrap();
-    let status = response.status();
-    let location = response
-        .headers()
-        .get(header::LOCATION)
-        .map(|v| v.to_str().unwrap().to_owned())
-        .unwrap_or_default();
-    let cookie = response
-        .headers()
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .map(|v| v.to_str().unwrap().to_owned())
-        .find(|c| c.starts_with("promocodes.sid="))
-        .map(|c| c.split(';').next().unwrap().to_owned());
-    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
-        .await
-        .unwrap();
-    Response {
-        status,
-        location,
-        cookie,
-        body: String::from_utf8_lossy(&bytes).into_owned(),
-    }
-}
 
 /// A server-function call as the hydrated app makes it (JSON back).
 async fn call(

@@ -9,12 +9,15 @@ use app::core::{
     activate, codes, Activation, ActivationError, ActivationRequest, Channel, CodeRef, NewCode,
     PromoCodeText,
 };
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
 use axum::Router;
 use leptos::prelude::LeptosOptions;
 use server::router::{router, session_store, AppState, SessionConfig};
 use server::throttle::{Throttle, ThrottleConfig};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::PgPool;
+use tower::ServiceExt;
 
 /// The real router on this database, with the default limits.
 pub async fn app(pool: &PgPool) -> Router {
@@ -44,6 +47,48 @@ pub async fn app_with(pool: &PgPool, guard: Guard, limits: ThrottleConfig) -> Ro
         store,
         &config,
     )
+}
+
+/// What a request through the router came to.
+pub struct Response {
+    pub status: StatusCode,
+    pub location: String,
+    /// The session cookie it set, as `promocodes.sid=…`.
+    pub cookie: Option<String>,
+    pub retry_after: Option<u64>,
+    pub body: String,
+}
+
+/// Sends a request through the router and reads the whole answer.
+pub async fn send(app: &Router, request: Request<Body>) -> Response {
+    let response = app.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let location = response
+        .headers()
+        .get(header::LOCATION)
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    let cookie = response
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .find(|c| c.starts_with("promocodes.sid="))
+        .map(|c| c.split(';').next().unwrap().to_owned());
+    let retry_after = response
+        .headers()
+        .get(header::RETRY_AFTER)
+        .map(|v| v.to_str().unwrap().parse().unwrap());
+    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    Response {
+        status,
+        location,
+        cookie,
+        retry_after,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+    }
 }
 
 /// `#[sqlx::test]` pools allow 5 connections; concurrency tests want real parallelism.
