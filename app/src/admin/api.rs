@@ -216,27 +216,9 @@ pub async fn load_dashboard() -> Result<DashboardStats, ServerFnError> {
 pub async fn list_blocks(recent: bool) -> Result<Vec<BlockLine>, ServerFnError> {
     let request = ssr::AdminRequest::load().await?;
     request.reader()?;
-    let now = chrono::Utc::now();
-    let rows = crate::core::abuse::list_blocks(&request.pool, recent)
+    crate::core::abuse::list_blocks(&request.pool, recent)
         .await
-        .map_err(ssr::internal)?;
-    Ok(rows
-        .into_iter()
-        .map(|b| BlockLine {
-            active: b.lifted_at.is_none() && b.until > now,
-            id: b.id,
-            scope: b.scope,
-            subject: b.subject,
-            username: b.username,
-            reason: b.reason,
-            strike: b.strike,
-            failures: b.failures,
-            created_at: b.created_at,
-            until: b.until,
-            lifted_at: b.lifted_at,
-            lifted_by: b.lifted_by,
-        })
-        .collect())
+        .map_err(ssr::internal)
 }
 
 /// Lifts a block (audited, and every instance hears of it). Lifting one that

@@ -442,6 +442,7 @@ pub struct DashboardStats {
 
 /// A block of code input, as the dashboard lists it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct BlockLine {
     pub id: i64,
     /// `player`, `ip` or `service`.

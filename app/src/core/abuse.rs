@@ -21,6 +21,7 @@ use sqlx::{PgConnection, PgPool};
 use super::activation::{activate, Activation, ActivationRequest, Channel};
 use super::audit::{self, Entity};
 use super::error::ActivationError;
+use crate::admin::models::BlockLine;
 
 /// The client's address as the router found it (the peer, or the forwarded
 /// address when the peer is a trusted proxy); a request extension.
@@ -403,29 +404,13 @@ pub async fn prune_failures(pool: &PgPool) -> Result<u64, sqlx::Error> {
     Ok(done.rows_affected())
 }
 
-/// One block as the dashboard lists it.
-#[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
-pub struct BlockRow {
-    pub id: i64,
-    pub scope: String,
-    pub subject: String,
-    /// The player's username, for a player block.
-    pub username: Option<String>,
-    pub reason: String,
-    pub strike: i32,
-    pub failures: i32,
-    pub created_at: DateTime<Utc>,
-    pub until: DateTime<Utc>,
-    pub lifted_at: Option<DateTime<Utc>>,
-    pub lifted_by: Option<String>,
-}
-
 /// Blocks in force (newest first), then, when `recent`, those of the last
 /// day that ran out or were lifted.
-pub async fn list_blocks(pool: &PgPool, recent: bool) -> Result<Vec<BlockRow>, sqlx::Error> {
+pub async fn list_blocks(pool: &PgPool, recent: bool) -> Result<Vec<BlockLine>, sqlx::Error> {
     sqlx::query_as(
         "SELECT b.id, b.scope, b.subject, p.username, b.reason, b.strike, b.failures,
-                b.created_at, b.until, b.lifted_at, a.username AS lifted_by
+                b.created_at, b.until, b.lifted_at, a.username AS lifted_by,
+                (b.lifted_at IS NULL AND b.until > now()) AS active
            FROM input_blocks b
            LEFT JOIN players p ON b.scope = 'player' AND p.id::text = b.subject
            LEFT JOIN admins a ON a.id = b.lifted_by
