@@ -25,12 +25,16 @@ pub(crate) mod ssr {
         pub no_js: bool,
         /// The client's address, as the router's throttling layer found it.
         pub ip: Option<std::net::IpAddr>,
+        /// The lockout guard every typed code goes through.
+        pub guard: crate::core::abuse::Guard,
     }
 
     impl Request {
         pub async fn load() -> Result<Self, ServerFnError> {
             let pool = use_context::<PgPool>()
                 .ok_or_else(|| ServerFnError::new("no database pool in context"))?;
+            let guard = use_context::<crate::core::abuse::Guard>()
+                .ok_or_else(|| ServerFnError::new("no abuse guard in context"))?;
             let parts: http::request::Parts = leptos_axum::extract().await?;
             let session = parts
                 .extensions
@@ -59,6 +63,7 @@ pub(crate) mod ssr {
                 locale,
                 no_js,
                 ip,
+                guard,
             })
         }
 
@@ -274,10 +279,8 @@ fn remember_language(locale: &str) {
 /// Redeems a typed code for the signed-in player.
 #[server]
 pub async fn redeem(code: String) -> Result<RedeemOutcome, ServerFnError> {
-    use crate::core::abuse::Guard;
     use crate::core::{ActivationError, ActivationRequest, Channel, CodeRef, PromoCodeText};
     let request = ssr::Request::load().await?;
-    let guard = use_context::<Guard>().ok_or_else(|| ssr::internal("no abuse guard in context"))?;
     let outcome = match request.player() {
         None => RedeemOutcome::Refused(Refusal {
             kind: RefusalKind::UnknownPlayer,
@@ -294,7 +297,10 @@ pub async fn redeem(code: String) -> Result<RedeemOutcome, ServerFnError> {
                         code: CodeRef::Text(text),
                         channel: Channel::Form,
                     };
-                    guard.activate(&request.pool, &activation, request.ip).await
+                    request
+                        .guard
+                        .activate(&request.pool, &activation, request.ip)
+                        .await
                 }
             };
             match result {
@@ -443,10 +449,8 @@ pub enum EggOutcome {
 /// to sign in and brought back here.
 #[server]
 pub async fn claim_egg(slug: String) -> Result<EggOutcome, ServerFnError> {
-    use crate::core::abuse::Guard;
     use crate::core::{ActivationError, ActivationRequest, Channel, CodeRef};
     let request = ssr::Request::load().await?;
-    let guard = use_context::<Guard>().ok_or_else(|| ssr::internal("no abuse guard in context"))?;
     let slug: String = slug.chars().take(64).collect();
     // Unknown and disabled eggs look the same as any missing page, signed in or not.
     let exists = sqlx::query_scalar!("SELECT enabled FROM promo_codes WHERE egg_slug = $1", slug)
@@ -462,7 +466,11 @@ pub async fn claim_egg(slug: String) -> Result<EggOutcome, ServerFnError> {
         code: CodeRef::EggSlug(slug.clone()),
         channel: Channel::Egg,
     };
-    let outcome = match guard.activate(&request.pool, &egg, request.ip).await {
+    let outcome = match request
+        .guard
+        .activate(&request.pool, &egg, request.ip)
+        .await
+    {
         Ok(a) => RedeemOutcome::Granted(
             granted_existing(
                 &request.pool,
