@@ -381,23 +381,18 @@ async fn generate(pool: &PgPool, job_id: i64) -> Result<JobStatus, sqlx::Error> 
     let mut stored: usize = 0;
     let target = plan.count as usize;
     let mut attempts_without_progress = 0;
-    // The next chunk is drawn on a blocking thread while the database stores
-    // the current one.
-    let mut next = Some(draw(plan.clone(), seen, rng, target.min(CHUNK)));
+    let mut drawing = draw(plan.clone(), seen, rng, target.min(CHUNK));
     while stored < target {
-        let Some(drawing) = next.take() else {
-            break;
-        };
         let (seen, rng, names, folded) = drawing
             .await
             .map_err(|e| sqlx::Error::Protocol(format!("drawing codes: {e}")))?;
-        // Assume this chunk goes in whole; a shortfall is drawn again below.
+        // The next chunk is drawn on a blocking thread while the database
+        // stores this one, as if all of it goes in; codes that collide with
+        // existing ones are made up for in a later round (after an empty one).
         let ahead = (target - stored).saturating_sub(names.len()).min(CHUNK);
-        let mut spare = Some((seen, rng));
-        if ahead > 0 {
-            if let Some((seen, rng)) = spare.take() {
-                next = Some(draw(plan.clone(), seen, rng, ahead));
-            }
+        drawing = draw(plan.clone(), seen, rng, ahead);
+        if names.is_empty() {
+            continue;
         }
         let inserted = sqlx::query!(
             r#"
@@ -424,12 +419,6 @@ async fn generate(pool: &PgPool, job_id: i64) -> Result<JobStatus, sqlx::Error> 
         .await?
         .rows_affected() as usize;
         stored += inserted;
-        if next.is_none() && stored < target {
-            // Some collided with existing codes (or no chunk was drawn ahead).
-            if let Some((seen, rng)) = spare.take() {
-                next = Some(draw(plan.clone(), seen, rng, (target - stored).min(CHUNK)));
-            }
-        }
         attempts_without_progress = if inserted == 0 {
             attempts_without_progress + 1
         } else {
@@ -451,11 +440,6 @@ async fn generate(pool: &PgPool, job_id: i64) -> Result<JobStatus, sqlx::Error> 
             tx.rollback().await?;
             return Ok(JobStatus::Cancelled);
         }
-    }
-    if stored < target {
-        return Err(sqlx::Error::Protocol(format!(
-            "stored {stored} of {target} codes"
-        )));
     }
     // A chance to cancel at the last moment too.
     let cancel = sqlx::query_scalar!(
