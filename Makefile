@@ -5,7 +5,9 @@ SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 # Build outside the clone so a fresh clone on a warm machine rebuilds little.
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/promocodes/target
-TOOLCHAIN = source "$$(.ci/toolchain.sh $(1))"
+# The toolchain script prints the env file to source; if it fails, make stops
+# here with its message (an assignment from a failed command fails under -e).
+TOOLCHAIN = toolchain_env=$$(.ci/toolchain.sh $(1)) && source "$$toolchain_env"
 
 .PHONY: run test bench bench-series bench-flood sqlx-prepare fmt
 
@@ -15,7 +17,7 @@ run:
 
 ## Formatting, clippy, unit/integration tests, release site build, browser tests.
 test:
-	@$(call TOOLCHAIN,--with-browser) && .ci/test.sh
+	@$(call TOOLCHAIN,--with-browser --with-sqlx) && .ci/test.sh
 
 ## Activation benchmark with pgbench beside it: make bench ARGS="-c 64 -t 10"
 bench:
@@ -31,7 +33,7 @@ bench-flood:
 
 ## Refresh .sqlx/ (the offline query data) after changing a query or a migration.
 sqlx-prepare:
-	@$(call TOOLCHAIN) && cargo run -q -p localpg -- with-db -- .ci/sqlx.sh prepare
+	@$(call TOOLCHAIN,--with-sqlx) && cargo run -q -p localpg -- with-db -- .ci/sqlx.sh prepare
 
 fmt:
 	@$(call TOOLCHAIN) && cargo fmt --all

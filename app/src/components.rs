@@ -8,7 +8,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_location;
 
 use crate::api::{current_player, SignOut};
-use crate::models::PlayerSummary;
+use crate::models::{FormError, PlayerSummary};
 
 /// The session as every page sees it. `refresh` is bumped by any action that
 /// changes what the header shows (sign-in, redeem, reading notifications).
@@ -108,7 +108,7 @@ pub fn Header() -> impl IntoView {
                                     {player.unread}
                                 </span>
                             </A>
-                            <span class="who" id="signed-in-as">{player.username.clone()}</span>
+                            <A href="/account" attr:class="who" attr:id="signed-in-as">{player.username.clone()}</A>
                             <ActionForm action=session.sign_out attr:class="inline">
                                 <button type="submit" class="link-button" id="sign-out">{move_tr!("nav-sign-out")}</button>
                             </ActionForm>
@@ -166,6 +166,51 @@ pub fn Pager(path: &'static str, page: i64, has_next: bool) -> impl IntoView {
     }
 }
 
+/// The error of a sign-in style form: the action's, else the one a plain post
+/// put in the address (only message ids starting with one of `prefixes`:
+/// anything else a link carries is ignored).
+pub fn form_error(
+    result: Option<Result<Option<FormError>, ServerFnError>>,
+    prefixes: &'static [&'static str],
+) -> Option<FormError> {
+    match result {
+        Some(Ok(error)) => error,
+        Some(Err(_)) => Some(FormError::new("error-internal")),
+        None => {
+            let query = leptos_router::hooks::use_query_map().get_untracked();
+            let id = query.get("error").filter(|id| prefixes.iter().any(|p| id.starts_with(p)))?;
+            let seconds = query.get("seconds").and_then(|s| s.parse::<i64>().ok());
+            Some(FormError {
+                id,
+                seconds: seconds.map(|s| s.clamp(1, 86_400)),
+            })
+        }
+    }
+}
+
+/// A form's error message, in the reader's language.
+#[component]
+pub fn FormErrorView(
+    error: impl Fn() -> Option<FormError> + Send + Sync + Copy + 'static,
+) -> impl IntoView {
+    let i18n = expect_context::<leptos_fluent::I18n>();
+    move || {
+        error().map(|error| {
+            let text = match error.seconds {
+                Some(seconds) => i18n.tr_with_args(
+                    &error.id,
+                    &std::collections::HashMap::from([(
+                        std::borrow::Cow::Borrowed("seconds"),
+                        seconds.into(),
+                    )]),
+                ),
+                None => i18n.tr(&error.id),
+            };
+            view! { <p class="result error" role="alert" id="form-error">{text}</p> }
+        })
+    }
+}
+
 /// The `page` query parameter, at least 1.
 pub fn page_param() -> Memo<i64> {
     let query = leptos_router::hooks::use_query_map();
@@ -194,10 +239,7 @@ pub fn RequireSignIn(children: ChildrenFn) -> impl IntoView {
         } else {
             format!("{}?{search}", location.pathname.get_untracked())
         };
-        format!(
-            "/signin?{}",
-            serde_urlencoded::to_string([("next", here)]).unwrap_or_default()
-        )
+        crate::navigation::sign_in_path(&here)
     };
     view! {
         <Suspense fallback=|| ()>

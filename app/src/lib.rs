@@ -8,6 +8,7 @@ pub mod api;
 pub mod components;
 pub mod i18n;
 pub mod models;
+pub mod navigation;
 pub mod pages;
 
 #[cfg(feature = "ssr")]
@@ -70,6 +71,7 @@ pub fn App() -> impl IntoView {
                             <Route path=StaticSegment("signup") view=pages::SignUpPage ssr=SsrMode::Async/>
                             <Route path=(StaticSegment("egg"), ParamSegment("slug")) view=pages::EggPage ssr=SsrMode::Async/>
                             <Route path=StaticSegment("wallet") view=pages::WalletPage ssr=SsrMode::Async/>
+                            <Route path=StaticSegment("account") view=pages::AccountPage ssr=SsrMode::Async/>
                             <Route path=StaticSegment("notifications") view=pages::NotificationsPage ssr=SsrMode::Async/>
                             <Route path=StaticSegment("activations") view=pages::ActivationsPage ssr=SsrMode::Async/>
                             <Route path=(StaticSegment("admin"), StaticSegment("signin")) view=admin::AdminSignIn ssr=SsrMode::Async/>

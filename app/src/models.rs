@@ -24,11 +24,13 @@ pub enum RefusalKind {
     Cooldown,
     /// Too many requests in a short time (HTTP 429): retry at `Refusal::until`.
     Throttled,
+    /// The player's balance cannot hold the reward.
+    BalanceFull,
     Internal,
 }
 
 impl RefusalKind {
-    pub const ALL: [RefusalKind; 13] = [
+    pub const ALL: [RefusalKind; 14] = [
         Self::Malformed,
         Self::Unknown,
         Self::Disabled,
@@ -41,6 +43,7 @@ impl RefusalKind {
         Self::LockedOut,
         Self::Cooldown,
         Self::Throttled,
+        Self::BalanceFull,
         Self::Internal,
     ];
 
@@ -59,19 +62,8 @@ impl RefusalKind {
             Self::LockedOut => "redeem-error-locked-out",
             Self::Cooldown => "redeem-error-cooldown",
             Self::Throttled => "redeem-error-throttled",
+            Self::BalanceFull => "redeem-error-balance-full",
             Self::Internal => "error-internal",
-        }
-    }
-
-    /// The HTTP status a REST adapter answers with.
-    pub fn http_status(self) -> u16 {
-        match self {
-            Self::Malformed => 400,
-            Self::Unknown | Self::Disabled | Self::UnknownPlayer => 404,
-            Self::NotStarted | Self::Expired | Self::Exhausted | Self::AlreadyActivated => 409,
-            Self::NotEligible => 403,
-            Self::LockedOut | Self::Cooldown | Self::Throttled => 429,
-            Self::Internal => 500,
         }
     }
 
@@ -89,6 +81,7 @@ impl RefusalKind {
             Self::LockedOut => "locked_out",
             Self::Cooldown => "cooldown",
             Self::Throttled => "throttled",
+            Self::BalanceFull => "balance_full",
             Self::Internal => "internal",
         }
     }
@@ -132,6 +125,38 @@ pub struct Refusal {
     pub code: String,
 }
 
+impl Refusal {
+    /// A refusal with nothing more to say than its kind.
+    pub fn of(kind: RefusalKind) -> Self {
+        Self {
+            kind,
+            starts_at: None,
+            until: None,
+            code: String::new(),
+        }
+    }
+}
+
+impl RedeemOutcome {
+    /// The outcome in the address a plain form post is redirected to.
+    pub fn to_query(&self) -> String {
+        let query = match self {
+            Self::Granted(g) => RedeemQuery {
+                activation: Some(g.activation_id),
+                ..RedeemQuery::default()
+            },
+            Self::Refused(r) => RedeemQuery {
+                refused: Some(r.kind),
+                starts_at: r.starts_at,
+                until: r.until,
+                code: Some(r.code.chars().take(100).collect()).filter(|c: &String| !c.is_empty()),
+                ..RedeemQuery::default()
+            },
+        };
+        serde_urlencoded::to_string(&query).unwrap_or_default()
+    }
+}
+
 impl RefusalKind {
     /// What a player may be told: a disabled code is reported as an unknown
     /// one, so refusals do not reveal which codes exist.
@@ -159,9 +184,41 @@ pub struct RedeemQuery {
     pub code: Option<String>,
 }
 
-/// A sign-in or sign-up form that did not go through: a Fluent message id.
+/// A sign-in style form that did not go through: a Fluent message id, and for
+/// "try again later", in how many seconds.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FormError(pub String);
+pub struct FormError {
+    pub id: String,
+    pub seconds: Option<i64>,
+}
+
+impl FormError {
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            seconds: None,
+        }
+    }
+
+    pub fn wait(id: impl Into<String>, seconds: i64) -> Self {
+        Self {
+            id: id.into(),
+            seconds: Some(seconds),
+        }
+    }
+
+    /// The error in a plain post's redirect address: `error=ID[&seconds=N]`,
+    /// with whatever else the form puts back.
+    pub fn to_query(&self, extra: &[(&str, &str)]) -> String {
+        let seconds = self.seconds.map(|s| s.to_string());
+        let mut pairs: Vec<(&str, &str)> = vec![("error", self.id.as_str())];
+        if let Some(seconds) = &seconds {
+            pairs.push(("seconds", seconds));
+        }
+        pairs.extend_from_slice(extra);
+        serde_urlencoded::to_string(pairs).unwrap_or_default()
+    }
+}
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Balance {

@@ -2,13 +2,17 @@
 //! pages, the streamed CSV export, and the same-origin check that every
 //! state-changing request passes (server functions also check a CSRF token).
 
+use std::sync::Arc;
+use std::time::Duration;
+
 use axum::body::{Body, Bytes};
-use axum::extract::{Query, Request, State};
+use axum::extract::{Request, State};
 use axum::http::{header, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use futures::{SinkExt, StreamExt};
 use sqlx::PgPool;
+use tokio::sync::Semaphore;
 use tower_sessions::Session;
 
 use app::admin::models::CodeFilter;
@@ -41,8 +45,7 @@ pub async fn require_admin(State(pool): State<PgPool>, request: Request, next: N
             .uri()
             .path_and_query()
             .map_or(path, |pq| pq.as_str());
-        let query = serde_urlencoded::to_string([("next", here)]).unwrap_or_default();
-        return Redirect::to(&format!("/admin/signin?{query}")).into_response();
+        return Redirect::to(&app::navigation::admin_sign_in_path(here)).into_response();
     }
     next.run(request).await
 }
@@ -78,11 +81,26 @@ pub async fn same_origin(request: Request, next: Next) -> Response {
     next.run(request).await
 }
 
+/// Exports streaming at once, per process. Each holds a database connection
+/// while its client reads, so a few slow downloads must not take the pool.
+#[derive(Clone)]
+pub struct ExportSlots(Arc<Semaphore>);
+
+impl ExportSlots {
+    pub fn new(slots: usize) -> Self {
+        Self(Arc::new(Semaphore::new(slots)))
+    }
+}
+
+/// A client that takes no data for this long has its export cut off.
+const EXPORT_STALL: Duration = Duration::from_secs(30);
+
 /// `/admin/export/codes.csv?<the list's filters>`: every matching code, one
 /// row at a time (the response starts before the last row is read).
 pub async fn export_codes(
-    State(pool): State<PgPool>,
-    Query(filter): Query<CodeFilter>,
+    pool: PgPool,
+    slots: ExportSlots,
+    filter: CodeFilter,
     request: Request,
 ) -> Response {
     if signed_in(&pool, request.extensions().get::<Session>())
@@ -91,9 +109,26 @@ pub async fn export_codes(
     {
         return StatusCode::UNAUTHORIZED.into_response();
     }
+    let Ok(slot) = slots.0.clone().try_acquire_owned() else {
+        let text = |name: header::HeaderName| {
+            request.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or("")
+        };
+        let locale = app::api::locale_from(text(header::COOKIE), text(header::ACCEPT_LANGUAGE));
+        return (
+            StatusCode::TOO_MANY_REQUESTS,
+            [(header::RETRY_AFTER, "10")],
+            app::i18n::translate(locale, "admin-export-busy", &[]),
+        )
+            .into_response();
+    };
     let (mut sender, receiver) =
         futures::channel::mpsc::channel::<Result<Bytes, std::io::Error>>(8);
     tokio::spawn(async move {
+        let _slot = slot;
+        // Waits for the client to take a chunk; false when it went away or stalled.
+        let mut deliver = async |chunk: Result<Bytes, std::io::Error>| {
+            matches!(tokio::time::timeout(EXPORT_STALL, sender.send(chunk)).await, Ok(Ok(())))
+        };
         let (sql, binds) = manage::select_sql(&filter, "");
         let mut rows = manage::bind_all(sqlx::query(&sql), &binds).fetch(&pool);
         let mut writer = csv::Writer::from_writer(Vec::with_capacity(64 * 1024));
@@ -116,18 +151,16 @@ pub async fn export_codes(
             if count.is_multiple_of(2000) {
                 let full = std::mem::replace(&mut writer, csv::Writer::from_writer(Vec::new()));
                 let chunk = full.into_inner().unwrap_or_default();
-                if sender.send(Ok(Bytes::from(chunk))).await.is_err() {
-                    return; // the client went away
+                if !deliver(Ok(Bytes::from(chunk))).await {
+                    tracing::info!(rows = count, "CSV export stopped: the client went away or stalled");
+                    return;
                 }
             }
         }
         let rest = writer.into_inner().unwrap_or_default();
-        let _ = sender.send(Ok(Bytes::from(rest))).await;
-        if failed {
+        if deliver(Ok(Bytes::from(rest))).await && failed {
             // Cut the response short, so the client sees a broken download, not a short file.
-            let _ = sender
-                .send(Err(std::io::Error::other("export failed")))
-                .await;
+            deliver(Err(std::io::Error::other("export failed"))).await;
         }
     });
     let name = format!("codes-{}.csv", chrono::Utc::now().format("%Y%m%d-%H%M%S"));

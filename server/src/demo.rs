@@ -1,7 +1,11 @@
 //! The demo seeded into a private database: players, admins and one code of
 //! each type (listed in the README). Idempotent: safe to run at every start.
+//! The demo admins' well-known passwords are for a server only this machine
+//! can reach: served on any other address, they are replaced by random ones.
 
 use anyhow::{Context, Result};
+use app::admin::models::Role;
+use app::core::admins;
 use app::core::{activate, ActivationError, ActivationRequest, Channel, CodeRef, PromoCodeText};
 use sqlx::PgPool;
 
@@ -19,7 +23,16 @@ pub const DEMO_ADMINS: &[(&str, &str, &str)] = &[
     ("viewer", "demo-viewer", "viewer"),
 ];
 
-pub async fn seed(pool: &PgPool) -> Result<()> {
+/// Where the server that seeds the demo can be reached from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exposure {
+    /// Only from this machine (a loopback address): the README's passwords.
+    Loopback,
+    /// From elsewhere: no admin keeps a published password.
+    Network,
+}
+
+pub async fn seed(pool: &PgPool, exposure: Exposure) -> Result<()> {
     sqlx::raw_sql(DEMO_SQL)
         .execute(pool)
         .await
@@ -44,22 +57,20 @@ pub async fn seed(pool: &PgPool) -> Result<()> {
         }
     }
     for &(username, password, role) in DEMO_ADMINS {
-        let exists = sqlx::query_scalar!(
-            "SELECT id FROM admins WHERE lower(username) = lower($1)",
-            username
-        )
-        .fetch_optional(pool)
-        .await?;
-        if exists.is_none() {
-            let hash = password_auth::generate_hash(password);
-            sqlx::query!(
-                "INSERT INTO admins (username, password_hash, role) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-                username,
-                hash,
-                role
-            )
-            .execute(pool)
-            .await?;
+        let role = Role::parse(role);
+        match admins::create(pool, username, password, role, false).await {
+            Ok(_) | Err(admins::CreateAdminError::Taken) => {}
+            Err(e) => return Err(e).context("seeding the demo admins"),
+        }
+        if exposure == Exposure::Network && admins::has_password(pool, username, password).await? {
+            let fresh = random_password();
+            admins::create(pool, username, &fresh, role, true)
+                .await
+                .context("replacing a demo admin's published password")?;
+            tracing::warn!(
+                "this server listens beyond loopback, so the demo admin {username:?} \
+                 got a random password instead of the published one: {fresh}"
+            );
         }
     }
     // SOLD-OUT is a one-time code: the early bird has already taken it,
@@ -76,4 +87,10 @@ pub async fn seed(pool: &PgPool) -> Result<()> {
         Ok(_) | Err(ActivationError::AlreadyActivated | ActivationError::Exhausted) => Ok(()),
         Err(e) => Err(e).context("taking SOLD-OUT for the early bird"),
     }
+}
+
+/// 20 letters and digits: about 119 bits.
+fn random_password() -> String {
+    use rand::distr::{Alphanumeric, SampleString};
+    Alphanumeric.sample_string(&mut rand::rng(), 20)
 }

@@ -154,8 +154,15 @@ async fn serve(database: &Database) -> Result<()> {
     let seed_demo = std::env::var("PROMOCODES_SEED_DEMO")
         .map(|v| v == "1" || v.eq_ignore_ascii_case("true"))
         .unwrap_or(database.is_private());
+    let conf = get_configuration(None).context("reading the Leptos configuration")?;
+    let addr = conf.leptos_options.site_addr;
     if seed_demo {
-        server::demo::seed(&pool).await?;
+        let exposure = if addr.ip().is_loopback() {
+            server::demo::Exposure::Loopback
+        } else {
+            server::demo::Exposure::Network
+        };
+        server::demo::seed(&pool, exposure).await?;
         tracing::info!("demo data seeded (see the README for the accounts and codes)");
     }
     let interrupted = app::core::series::recover_interrupted(&pool).await?;
@@ -165,8 +172,6 @@ async fn serve(database: &Database) -> Result<()> {
             "series jobs interrupted by a restart were marked failed"
         );
     }
-    let conf = get_configuration(None).context("reading the Leptos configuration")?;
-    let addr = conf.leptos_options.site_addr;
     let store = server::router::session_store(&pool).await?;
     let cleanup = tokio::spawn({
         use tower_sessions::ExpiredDeletion;

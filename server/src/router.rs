@@ -19,7 +19,7 @@ use tower_sessions_sqlx_store::PostgresStore;
 use crate::throttle::{self, Throttle};
 use std::sync::Arc;
 
-use app::api::safe_next;
+use app::navigation::{safe_next, sign_in_path, PLAYER_HOME};
 use app::core::abuse::Guard;
 use app::core::auth::{self, PlayerBackend, PlayerSession};
 use app::{shell, App};
@@ -65,6 +65,7 @@ pub fn router(state: AppState, store: PostgresStore, config: &SessionConfig) -> 
     let pool = state.pool.clone();
     let guard = state.guard.clone();
     let options = state.leptos_options.clone();
+    let exports = crate::admin::ExportSlots::new(MAX_EXPORTS);
     let sessions = SessionManagerLayer::new(store)
         .with_name("promocodes.sid")
         .with_http_only(true)
@@ -72,13 +73,26 @@ pub fn router(state: AppState, store: PostgresStore, config: &SessionConfig) -> 
         .with_secure(config.secure)
         .with_expiry(Expiry::OnInactivity(config.player_idle));
     let auth =
-        AuthManagerLayerBuilder::new(PlayerBackend::new(state.pool.clone()), sessions).build();
+        AuthManagerLayerBuilder::new(
+            PlayerBackend::new(state.pool.clone(), state.guard.policy().sign_in.clone()),
+            sessions,
+        )
+        .build();
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/lang/{locale}", get(switch_language))
         .route("/auth/link", get(sign_in_link))
-        .route("/admin/export/codes.csv", get(crate::admin::export_codes))
+        .route(
+            "/admin/export/codes.csv",
+            get(
+                move |State(pool): State<PgPool>,
+                      Query(filter): Query<app::admin::models::CodeFilter>,
+                      request: axum::extract::Request| {
+                    crate::admin::export_codes(pool, exports.clone(), filter, request)
+                },
+            ),
+        )
         .leptos_routes_with_context(
             &state,
             routes,
@@ -106,6 +120,9 @@ pub fn router(state: AppState, store: PostgresStore, config: &SessionConfig) -> 
         ))
         .with_state(state)
 }
+
+/// CSV exports streaming at once in this process (see `ExportSlots`).
+pub const MAX_EXPORTS: usize = 2;
 
 /// The background work of abuse protection: following block notices from
 /// every instance, looking for a service-wide spike of wrong codes every 10
@@ -139,10 +156,18 @@ pub fn spawn_abuse_workers(
 }
 
 /// Pages that need a signed-in player.
-const PLAYER_PAGES: &[&str] = &["/redeem", "/wallet", "/notifications", "/activations"];
+const PLAYER_PAGES: &[&str] = &[
+    "/redeem",
+    "/wallet",
+    "/notifications",
+    "/activations",
+    "/account",
+];
 
 /// A signed-out visitor asking for a player page is sent to sign in and back.
 /// Decided here, before rendering, so it holds with and without JavaScript.
+/// Every `/egg/…` address does the same, real or not, so a signed-out visitor
+/// cannot tell which ones hide something.
 async fn require_player(
     session: PlayerSession,
     request: axum::extract::Request,
@@ -151,14 +176,13 @@ async fn require_player(
     let path = request.uri().path();
     if session.user.is_none()
         && request.method() == axum::http::Method::GET
-        && PLAYER_PAGES.contains(&path)
+        && (PLAYER_PAGES.contains(&path) || path.starts_with("/egg/"))
     {
         let here = request
             .uri()
             .path_and_query()
             .map_or(path, |pq| pq.as_str());
-        let query = serde_urlencoded::to_string([("next", here)]).unwrap_or_default();
-        return Redirect::to(&format!("/signin?{query}")).into_response();
+        return Redirect::to(&sign_in_path(here)).into_response();
     }
     next.run(request).await
 }
@@ -199,7 +223,7 @@ async fn switch_language(
             tracing::warn!(error = %e, "could not store the player's language");
         }
     }
-    let back = safe_next(query.next.as_deref().unwrap_or("/")).to_owned();
+    let back = safe_next(query.next.as_deref().unwrap_or("/"), PLAYER_HOME).to_owned();
     (
         AppendHeaders([(header::SET_COOKIE, app::i18n::language_cookie(&locale))]),
         Redirect::to(&back),
@@ -259,11 +283,11 @@ async fn sign_in_link(
             return StatusCode::SERVICE_UNAVAILABLE.into_response();
         }
     };
-    if let Err(e) = session.login(&user).await {
+    if let Err(e) = auth::start_session(&mut session, &user).await {
         tracing::error!(error = %e, "signing in through a link");
         return StatusCode::SERVICE_UNAVAILABLE.into_response();
     }
-    let next = safe_next(query.next.as_deref().unwrap_or("/redeem")).to_owned();
+    let next = safe_next(query.next.as_deref().unwrap_or(PLAYER_HOME), PLAYER_HOME).to_owned();
     (
         AppendHeaders([(header::SET_COOKIE, app::i18n::language_cookie(&user.locale))]),
         Redirect::to(&next),

@@ -369,11 +369,17 @@ fn too_many(request: &Request, wait: Duration) -> Response {
             .into_response();
     }
     let locale = app::api::locale_from(text(header::COOKIE), text(header::ACCEPT_LANGUAGE));
-    let back = if path.starts_with("/egg/") {
-        path
-    } else {
-        "/redeem"
-    };
+    // Back to the egg only when the path is one an egg can have; anything
+    // else a client put in the path must not reach the page.
+    let back = path
+        .strip_prefix("/egg/")
+        .filter(|slug| {
+            (1..=64).contains(&slug.len())
+                && slug
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        })
+        .map_or_else(|| "/redeem".to_owned(), |slug| format!("/egg/{slug}"));
     let tr = |id| app::i18n::translate(locale, id, &[("seconds", seconds.to_string())]);
     let page = format!(
         "<!DOCTYPE html><html lang=\"{locale}\"><head><meta charset=\"utf-8\">\
@@ -386,6 +392,7 @@ fn too_many(request: &Request, wait: Duration) -> Response {
         title = escape(&tr("throttled-title")),
         message = escape(&tr("redeem-error-throttled")),
         again = escape(&tr("throttled-back")),
+        back = escape(&back),
     );
     (
         StatusCode::TOO_MANY_REQUESTS,
@@ -406,6 +413,7 @@ fn escape(text: &str) -> String {
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
+        .replace('\'', "&#39;")
 }
 
 #[cfg(test)]

@@ -27,6 +27,7 @@ redeem-error-unknown-player = Sign in to redeem codes.
 redeem-error-locked-out = Too many wrong codes. Code entry is paused until { $until }.
 redeem-error-cooldown = Many wrong codes are being tried across the service right now, so a wrong code is followed by a short pause. You can try again at { $until }.
 redeem-error-throttled = Too many attempts in a short time. Try again in { $seconds } s.
+redeem-error-balance-full = Your balance cannot hold this reward.
 error-internal = Something went wrong on our side. Please try again in a moment.
 
 nav-label = Main
@@ -41,6 +42,7 @@ nav-unread = { $count ->
 nav-sign-in = Sign in
 nav-sign-up = Sign up
 nav-sign-out = Sign out
+nav-account = Account
 footer-text = Promocodes · codes, easter eggs and rewards
 egg-lantern-title = A warm light
 egg-key-title = Something small and silver
@@ -80,6 +82,7 @@ signin-title = Sign in
 signin-submit = Sign in
 signin-no-account = No account yet?
 signin-error-credentials = Wrong username or password.
+signin-error-wait = Too many failed sign-ins for this account. Try again in { $seconds } s.
 signin-link-expired = This sign-in link has expired. Ask for a new one, or sign in with your password.
 signin-link-invalid = This sign-in link is not valid. Sign in with your password instead.
 signup-title = Create an account
@@ -90,7 +93,20 @@ signup-error-confirm = The two passwords differ.
 signup-error-taken = This username is taken.
 
 egg-title = You found an easter egg!
-egg-sign-in = Sign in to claim this easter egg.
+egg-closed-title = Something is hidden here
+egg-closed-hint = Open it to see what it is.
+egg-claim = Open it
+egg-empty-title = Nothing here
+egg-empty = There is nothing hidden here after all.
+
+account-title = Your account
+account-password-title = Change your password
+account-password-current = Current password
+account-password-new = New password
+account-password-confirm = New password again
+account-password-submit = Change password
+account-password-changed = Your password is changed. You stay signed in here; every other device is signed out.
+account-error-current = The current password is wrong.
 
 wallet-title = Wallet
 wallet-balances = Balances

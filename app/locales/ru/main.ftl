@@ -27,6 +27,7 @@ redeem-error-unknown-player = Войдите, чтобы активироват�
 redeem-error-locked-out = Слишком много неверных кодов. Ввод кодов приостановлен до { $until }.
 redeem-error-cooldown = Сейчас в сервисе вводят много неверных кодов, поэтому после неверного кода нужна короткая пауза. Попробуйте снова в { $until }.
 redeem-error-throttled = Слишком много попыток за короткое время. Попробуйте снова через { $seconds } с.
+redeem-error-balance-full = На вашем балансе не поместится эта награда.
 error-internal = У нас что-то пошло не так. Попробуйте ещё раз через минуту.
 
 nav-label = Главное меню
@@ -42,6 +43,7 @@ nav-unread = { $count ->
 nav-sign-in = Войти
 nav-sign-up = Регистрация
 nav-sign-out = Выйти
+nav-account = Аккаунт
 footer-text = Промокоды · коды, пасхалки и награды
 egg-lantern-title = Тёплый свет
 egg-key-title = Что-то маленькое и серебряное
@@ -83,6 +85,7 @@ signin-title = Вход
 signin-submit = Войти
 signin-no-account = Ещё нет аккаунта?
 signin-error-credentials = Неверное имя пользователя или пароль.
+signin-error-wait = Слишком много неудачных попыток входа в этот аккаунт. Попробуйте снова через { $seconds } с.
 signin-link-expired = Срок действия этой ссылки для входа истёк. Запросите новую или войдите с паролем.
 signin-link-invalid = Эта ссылка для входа недействительна. Войдите с паролем.
 signup-title = Создать аккаунт
@@ -93,7 +96,20 @@ signup-error-confirm = Пароли не совпадают.
 signup-error-taken = Это имя пользователя уже занято.
 
 egg-title = Вы нашли пасхалку!
-egg-sign-in = Войдите, чтобы забрать пасхалку.
+egg-closed-title = Здесь что-то спрятано
+egg-closed-hint = Откройте, чтобы узнать, что это.
+egg-claim = Открыть
+egg-empty-title = Здесь пусто
+egg-empty = Здесь всё-таки ничего не спрятано.
+
+account-title = Ваш аккаунт
+account-password-title = Сменить пароль
+account-password-current = Текущий пароль
+account-password-new = Новый пароль
+account-password-confirm = Новый пароль ещё раз
+account-password-submit = Сменить пароль
+account-password-changed = Пароль изменён. Здесь вы остаётесь в аккаунте, на всех других устройствах выполнен выход.
+account-error-current = Текущий пароль неверен.
 
 wallet-title = Кошелёк
 wallet-balances = Балансы

@@ -26,7 +26,18 @@ pub(crate) mod ssr {
         pub session: Session,
         pub admin: Option<(AdminUser, String)>,
         pub no_js: bool,
+        /// The request's path: a page's while it renders on the server.
+        pub path: String,
     }
+
+    /// A refused plain post kept for the page it goes back to.
+    #[derive(Serialize, serde::Deserialize)]
+    struct Draft {
+        path: String,
+        query: String,
+    }
+
+    const DRAFT_KEY: &str = "promocodes.admin.draft";
 
     /// Answers with a status (403 for a missing right or token, 404 for nothing there).
     pub fn refuse(status: http::StatusCode, why: &str) -> ServerFnError {
@@ -57,6 +68,7 @@ pub(crate) mod ssr {
                 session,
                 admin,
                 no_js,
+                path: parts.uri.path().to_owned(),
             })
         }
 
@@ -83,23 +95,62 @@ pub(crate) mod ssr {
             Ok(admin)
         }
 
-        /// After a refused plain post: back to the form, with what was typed and why.
-        pub fn back_with<T: Serialize>(&self, path: &str, form: &T, errors: &[FieldError]) {
+        /// After a refused plain post: back to the form, which shows what
+        /// was typed and why. Both are kept in the session for that page, not
+        /// put in the address: a form may hold secret messages, and addresses
+        /// end up in logs and browser history.
+        pub async fn back_with<T: Serialize>(
+            &self,
+            path: &str,
+            form: &T,
+            errors: &[FieldError],
+        ) -> Result<(), ServerFnError> {
+            let query = serde_urlencoded::to_string(form).unwrap_or_default();
+            let errors: Vec<String> = errors
+                .iter()
+                .map(|e| format!("{}:{}", e.field, e.message))
+                .collect();
+            let extra =
+                serde_urlencoded::to_string([("errors", errors.join(","))]).unwrap_or_default();
+            let query = query
+                .split('&')
+                .filter(|pair| !pair.starts_with("csrf="))
+                .chain([extra.as_str()])
+                .collect::<Vec<_>>()
+                .join("&");
+            self.back_with_query(path, query).await
+        }
+
+        /// `back_with` for an outcome already shaped as a query string.
+        pub async fn back_with_query(&self, path: &str, query: String) -> Result<(), ServerFnError> {
             if self.no_js {
-                let mut query = serde_urlencoded::to_string(form).unwrap_or_default();
-                let errors: Vec<String> = errors
-                    .iter()
-                    .map(|e| format!("{}:{}", e.field, e.message))
-                    .collect();
-                let extra =
-                    serde_urlencoded::to_string([("errors", errors.join(","))]).unwrap_or_default();
-                query = query
-                    .split('&')
-                    .filter(|pair| !pair.starts_with("csrf="))
-                    .collect::<Vec<_>>()
-                    .join("&");
-                leptos_axum::redirect(&format!("{path}?{query}&{extra}"));
+                let draft = Draft {
+                    path: path.to_owned(),
+                    query,
+                };
+                self.session
+                    .insert(DRAFT_KEY, &draft)
+                    .await
+                    .map_err(internal)?;
+                leptos_axum::redirect(&format!("{path}?refused=1"));
             }
+            Ok(())
+        }
+
+        /// The draft kept for the page being rendered, taken out of the
+        /// session (it is shown once).
+        pub async fn take_draft(&self) -> Result<Option<String>, ServerFnError> {
+            let Some(draft) = self.session.get::<Draft>(DRAFT_KEY).await.map_err(internal)? else {
+                return Ok(None);
+            };
+            if draft.path != self.path {
+                return Ok(None);
+            }
+            self.session
+                .remove::<Draft>(DRAFT_KEY)
+                .await
+                .map_err(internal)?;
+            Ok(Some(draft.query))
         }
     }
 }
@@ -108,10 +159,15 @@ pub(crate) mod ssr {
 #[server(endpoint = "admin/whoami")]
 pub async fn admin_whoami() -> Result<Option<AdminMe>, ServerFnError> {
     let request = ssr::AdminRequest::load().await?;
+    let draft = match &request.admin {
+        Some(_) => request.take_draft().await?,
+        None => None,
+    };
     Ok(request.admin.map(|(admin, csrf)| AdminMe {
         username: admin.username,
         role: admin.role,
         csrf,
+        draft,
     }))
 }
 
@@ -121,30 +177,36 @@ pub async fn admin_sign_in(
     password: String,
     next: String,
 ) -> Result<Option<FormError>, ServerFnError> {
-    use crate::core::admins;
+    use crate::core::admins::{self, AdminSignIn};
     let request = ssr::AdminRequest::load().await?;
-    let next = if next.starts_with("/admin") && !next.starts_with("//") {
-        next
-    } else {
-        "/admin".to_owned()
-    };
-    let admin = admins::authenticate(&request.pool, &username, &password)
+    let next = crate::navigation::safe_admin_next(&next).to_owned();
+    let policy = use_context::<crate::core::abuse::Guard>()
+        .ok_or_else(|| ServerFnError::new("no abuse guard in context"))?
+        .policy()
+        .sign_in
+        .clone();
+    let error = match admins::authenticate(&request.pool, &policy, &username, &password)
         .await
-        .map_err(ssr::internal)?;
-    let Some(admin) = admin else {
-        let error = FormError("admin-signin-error".into());
-        if request.no_js {
-            let query = serde_urlencoded::to_string([("error", error.0.as_str()), ("next", &next)])
-                .unwrap_or_default();
-            leptos_axum::redirect(&format!("/admin/signin?{query}"));
+        .map_err(ssr::internal)?
+    {
+        AdminSignIn::SignedIn(admin) => {
+            admins::sign_in_session(&request.session, &admin)
+                .await
+                .map_err(ssr::internal)?;
+            leptos_axum::redirect(&next);
+            return Ok(None);
         }
-        return Ok(Some(error));
+        AdminSignIn::Wrong => FormError::new("admin-signin-error"),
+        AdminSignIn::Wait(until) => FormError::wait(
+            "admin-signin-error-wait",
+            crate::core::sign_in_limit::seconds_until(until),
+        ),
     };
-    admins::sign_in_session(&request.session, &admin)
-        .await
-        .map_err(ssr::internal)?;
-    leptos_axum::redirect(&next);
-    Ok(None)
+    if request.no_js {
+        let query = error.to_query(&[("next", &next)]);
+        leptos_axum::redirect(&format!("/admin/signin?{query}"));
+    }
+    Ok(Some(error))
 }
 
 #[server(endpoint = "admin/admin_sign_out")]
@@ -288,7 +350,7 @@ pub async fn save_code(#[server(flatten)] form: CodeForm) -> Result<Saved, Serve
             let path = id.map_or("/admin/codes/new".to_owned(), |id| {
                 format!("/admin/codes/{id}")
             });
-            request.back_with(&path, &form, &errors);
+            request.back_with(&path, &form, &errors).await?;
             Ok(Saved::Invalid(errors))
         }
         Err(ManageError::NotFound) => Err(ssr::refuse(http::StatusCode::NOT_FOUND, "not found")),
@@ -384,7 +446,7 @@ pub async fn start_series(#[server(flatten)] form: SeriesForm) -> Result<Saved, 
             Ok(Saved::Ok(job_id))
         }
         Err(SeriesError::Invalid(errors)) => {
-            request.back_with("/admin/series", &form, &errors);
+            request.back_with("/admin/series", &form, &errors).await?;
             Ok(Saved::Invalid(errors))
         }
         Err(SeriesError::Database(e)) => Err(ssr::internal(e)),
@@ -424,7 +486,7 @@ pub async fn load_catalog() -> Result<Catalog, ServerFnError> {
 }
 
 #[cfg(feature = "ssr")]
-fn catalog_result<T: serde::Serialize>(
+async fn catalog_result<T: serde::Serialize>(
     request: &ssr::AdminRequest,
     path: &str,
     form: &T,
@@ -437,7 +499,7 @@ fn catalog_result<T: serde::Serialize>(
             Ok(Saved::Ok(id))
         }
         Err(CatalogError::Invalid(errors)) => {
-            request.back_with(path, form, &errors);
+            request.back_with(path, form, &errors).await?;
             Ok(Saved::Invalid(errors))
         }
         Err(CatalogError::NotFound) => Err(ssr::refuse(http::StatusCode::NOT_FOUND, "not found")),
@@ -450,7 +512,7 @@ pub async fn save_group(#[server(flatten)] form: GroupForm) -> Result<Saved, Ser
     let request = ssr::AdminRequest::load().await?;
     let admin = request.writer(&form.csrf)?;
     let result = crate::core::catalog::save_group(&request.pool, admin.id, &form).await;
-    catalog_result(&request, "/admin/groups", &form, result)
+    catalog_result(&request, "/admin/groups", &form, result).await
 }
 
 #[server(endpoint = "admin/save_campaign")]
@@ -458,7 +520,7 @@ pub async fn save_campaign(#[server(flatten)] form: CampaignForm) -> Result<Save
     let request = ssr::AdminRequest::load().await?;
     let admin = request.writer(&form.csrf)?;
     let result = crate::core::catalog::save_campaign(&request.pool, admin.id, &form).await;
-    catalog_result(&request, "/admin/campaigns", &form, result)
+    catalog_result(&request, "/admin/campaigns", &form, result).await
 }
 
 #[server(endpoint = "admin/save_partner")]
@@ -466,7 +528,7 @@ pub async fn save_partner(#[server(flatten)] form: PartnerForm) -> Result<Saved,
     let request = ssr::AdminRequest::load().await?;
     let admin = request.writer(&form.csrf)?;
     let result = crate::core::catalog::save_partner(&request.pool, admin.id, &form).await;
-    catalog_result(&request, "/admin/partners", &form, result)
+    catalog_result(&request, "/admin/partners", &form, result).await
 }
 
 /// Imports manual codes from CSV text, all or nothing.
@@ -477,20 +539,23 @@ pub async fn import_codes(csrf: String, csv: String) -> Result<ImportOutcome, Se
     let outcome = crate::core::csv_io::import(&request.pool, admin.id, &csv)
         .await
         .map_err(ssr::internal)?;
-    if request.no_js {
-        // The outcome travels in the address (the first lines' errors, enough to fix them).
-        let value = match &outcome {
-            ImportOutcome::Imported(n) => format!("imported={n}"),
-            ImportOutcome::Refused(errors) => {
-                let list: Vec<String> = errors
-                    .iter()
-                    .take(50)
-                    .map(|(line, id, value)| format!("{line}|{id}|{value}"))
-                    .collect();
-                serde_urlencoded::to_string([("refused", list.join("\n"))]).unwrap_or_default()
+    match &outcome {
+        ImportOutcome::Imported(n) => {
+            if request.no_js {
+                leptos_axum::redirect(&format!("/admin/import?imported={n}"));
             }
-        };
-        leptos_axum::redirect(&format!("/admin/import?{value}"));
+        }
+        ImportOutcome::Refused(errors) => {
+            // The first lines' errors, enough to fix them; kept in the session
+            // like any refused form (the values may be secret messages).
+            let list: Vec<String> = errors
+                .iter()
+                .take(50)
+                .map(|(line, id, value)| format!("{line}|{id}|{value}"))
+                .collect();
+            let query = serde_urlencoded::to_string([("lines", list.join("\n"))]).unwrap_or_default();
+            request.back_with_query("/admin/import", query).await?;
+        }
     }
     Ok(outcome)
 }

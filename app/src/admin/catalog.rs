@@ -55,7 +55,7 @@ pub fn GroupsPage() -> impl IntoView {
                 let action = ServerAction::<SaveGroup>::new();
                 let errors = form_errors(action.value());
                 let pending = Memo::new(move |_| action.pending().get());
-                let current = from_query::<GroupForm>().unwrap_or_else(|| {
+                let current = from_draft::<GroupForm>().unwrap_or_else(|| {
                     c.groups.iter().find(|(g, _, _)| g.id == edit.get()).map(|(g, _, _)| g.clone()).unwrap_or_default()
                 });
                 view! {
@@ -118,7 +118,7 @@ pub fn CampaignsPage() -> impl IntoView {
                 let action = ServerAction::<SaveCampaign>::new();
                 let errors = form_errors(action.value());
                 let pending = Memo::new(move |_| action.pending().get());
-                let current = from_query::<CampaignForm>().unwrap_or_else(|| {
+                let current = from_draft::<CampaignForm>().unwrap_or_else(|| {
                     c.campaigns.iter().find(|(m, _)| m.id == edit.get()).map(|(m, _)| m.clone())
                         .unwrap_or_else(|| CampaignForm { channel: "email".into(), ..CampaignForm::default() })
                 });
@@ -196,7 +196,7 @@ pub fn PartnersPage() -> impl IntoView {
                     let action = ServerAction::<SavePartner>::new();
                     let errors = form_errors(action.value());
                     let pending = Memo::new(move |_| action.pending().get());
-                    let current = from_query::<PartnerForm>().unwrap_or_else(|| {
+                    let current = from_draft::<PartnerForm>().unwrap_or_else(|| {
                         c.partners.iter().find(|(p, _)| p.id == edit.get()).map(|(p, _)| p.clone())
                             .unwrap_or_else(|| PartnerForm { currency: "COINS".into(), payout: "0".into(), ..PartnerForm::default() })
                     });

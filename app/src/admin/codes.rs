@@ -203,7 +203,7 @@ pub fn CodeNewPage() -> impl IntoView {
             {move || choices.get().map(|c| {
                 let list = presets.get();
                 let refs: Vec<&str> = list.iter().map(String::as_str).collect();
-                let initial = from_query::<CodeForm>()
+                let initial = from_draft::<CodeForm>()
                     .unwrap_or_else(|| CodeForm::with_presets(&refs, chrono::Utc::now()));
                 view! { <CodeFormView initial choices=c.unwrap_or_default()/> }
             })}
@@ -318,7 +318,7 @@ pub fn CodeEditPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="muted">{move_tr!("loading")}</p> }>
         {move || match (code.get(), choices.get()) {
             (Some(Ok(Some(detail))), Some(c)) => {
-                let initial = from_query::<CodeForm>().unwrap_or_else(|| detail.form.clone());
+                let initial = from_draft::<CodeForm>().unwrap_or_else(|| detail.form.clone());
                 let id = id.get_untracked();
                 let status = detail.status.as_str();
                 let enabled = detail.form.enabled.is_some();

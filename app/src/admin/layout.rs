@@ -4,10 +4,9 @@
 use leptos::prelude::*;
 use leptos_fluent::move_tr;
 use leptos_router::components::A;
-use leptos_router::hooks::use_query_map;
 
 use super::api::{admin_whoami, AdminSignOut};
-use super::models::{errors_from_query, AdminMe, FieldError, Saved};
+use super::models::{draft_value, errors_from_query, AdminMe, FieldError, Saved};
 
 /// The signed-in admin, loaded once per page and refreshed after sign-out.
 #[derive(Clone, Copy)]
@@ -124,20 +123,28 @@ pub fn form_errors<S>(value: S) -> Signal<Vec<FieldError>>
 where
     S: Get<Value = Option<Result<Saved, leptos::server_fn::ServerFnError>>> + Send + Sync + 'static,
 {
-    let query = use_query_map();
+    let session = AdminSession::get();
     Signal::derive(move || match value.get() {
         Some(Ok(Saved::Invalid(errors))) => errors,
         Some(Err(_)) => vec![FieldError::new("", "error-internal")],
         Some(Ok(Saved::Ok(_))) => Vec::new(),
-        None => query.with(|q| errors_from_query(&q.get("errors").unwrap_or_default())),
+        None => draft(session)
+            .and_then(|d| draft_value(&d, "errors"))
+            .map(|errors| errors_from_query(&errors))
+            .unwrap_or_default(),
     })
 }
 
-/// A query parameter, or the default when absent (to restore a refused plain post).
-pub fn from_query<T: serde::de::DeserializeOwned + Default>() -> Option<T> {
-    let query = use_query_map().get_untracked();
-    query.get("errors")?;
-    serde_urlencoded::from_str(query.to_query_string().trim_start_matches('?')).ok()
+/// The refused plain post the server kept for this page (`back_with`), as a
+/// query string. Reading it makes the enclosing Suspense wait for the session.
+pub fn draft(session: AdminSession) -> Option<String> {
+    session.me.get().flatten().and_then(|me| me.draft)
+}
+
+/// The form a refused plain post left, to show it again as it was typed.
+pub fn from_draft<T: serde::de::DeserializeOwned + Default>() -> Option<T> {
+    let query = draft(AdminSession::get())?;
+    serde_urlencoded::from_str(&query).ok()
 }
 
 /// The message for one field, if the server refused it.
@@ -161,9 +168,16 @@ pub fn FormMessage(errors: Signal<Vec<FieldError>>) -> impl IntoView {
     move || {
         errors.with(|list| {
             (!list.is_empty()).then(|| {
+                // Those of no field say what it is; field errors sit by their fields.
+                let general: Vec<String> = list
+                    .iter()
+                    .filter(|e| e.field.is_empty() && e.message != "error-internal")
+                    .map(|e| i18n.tr(&e.message))
+                    .collect();
                 view! {
                     <div class="result error" role="alert" id="form-errors">
                         <p>{i18n.tr("admin-form-refused")}</p>
+                        {general.into_iter().map(|text| view! { <p class="general-error">{text}</p> }).collect_view()}
                     </div>
                 }
             })

@@ -40,6 +40,18 @@ pub struct AdminMe {
     pub username: String,
     pub role: Role,
     pub csrf: String,
+    /// A refused plain post of this page's form, as a query string: what was
+    /// typed and why it was refused (see `AdminRequest::back_with`).
+    pub draft: Option<String>,
+}
+
+/// One value of a draft's query string.
+pub fn draft_value(draft: &str, name: &str) -> Option<String> {
+    serde_urlencoded::from_str::<Vec<(String, String)>>(draft)
+        .ok()?
+        .into_iter()
+        .find(|(key, _)| key == name)
+        .map(|(_, value)| value)
 }
 
 /// A form field the server refused: the field's name and a Fluent message id.

@@ -11,7 +11,6 @@ use super::api::{
 use super::layout::*;
 use super::models::*;
 use crate::components::Time;
-use crate::models::FormError;
 
 fn query_value(name: &'static str) -> Memo<String> {
     let query = use_query_map();
@@ -22,18 +21,13 @@ fn query_value(name: &'static str) -> Memo<String> {
 pub fn AdminSignIn() -> impl IntoView {
     let action = ServerAction::<AdminSignInFn>::new();
     let next = query_value("next");
-    let address_error = query_value("error");
-    let i18n = expect_context::<leptos_fluent::I18n>();
-    let error = move || match action.value().get() {
-        Some(Ok(Some(FormError(id)))) => Some(id),
-        Some(Err(_)) => Some("error-internal".to_owned()),
-        Some(Ok(None)) => None,
-        None => Some(address_error.get()).filter(|e| e.starts_with("admin-signin-")),
+    let error = move || {
+        crate::components::form_error(action.value().get(), &["admin-signin-", "error-internal"])
     };
     view! {
         <section class="card narrow">
             <h1>{move_tr!("admin-signin-title")}</h1>
-            {move || error().map(|id| view! { <p class="result error" role="alert" id="form-error">{i18n.tr(&id)}</p> })}
+            <crate::components::FormErrorView error/>
             <ActionForm action=action attr:id="admin-signin-form" attr:class="stack">
                 <input type="hidden" name="next" value=move || next.get()/>
                 <label for="admin-username">{move_tr!("field-username")}</label>
@@ -121,7 +115,7 @@ pub fn ImportPage() -> impl IntoView {
             if let Some(n) = q.get("imported").and_then(|n| n.parse().ok()) {
                 return Some(ImportOutcome::Imported(n));
             }
-            q.get("refused").map(|list| {
+            draft(session).and_then(|d| draft_value(&d, "lines")).map(|list| {
                 ImportOutcome::Refused(
                     list.lines()
                         .filter_map(|l| {

@@ -22,7 +22,7 @@ pub fn SeriesPage() -> impl IntoView {
             <ReadOnlyNote/>
             <Suspense fallback=|| ()>
                 {move || choices.get().map(|c| {
-                    let initial = from_query::<SeriesForm>().unwrap_or_else(SeriesForm::defaults);
+                    let initial = from_draft::<SeriesForm>().unwrap_or_else(SeriesForm::defaults);
                     view! { <SeriesFormView initial choices=c.unwrap_or_default()/> }
                 })}
             </Suspense>

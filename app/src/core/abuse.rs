@@ -21,6 +21,7 @@ use sqlx::{PgConnection, PgPool};
 use super::activation::{activate, Activation, ActivationRequest, Channel};
 use super::audit::{self, Entity};
 use super::error::ActivationError;
+use super::sign_in_limit::SignInPolicy;
 use crate::admin::models::BlockLine;
 
 /// The client's address as the router found it (the peer, or the forwarded
@@ -49,6 +50,8 @@ pub struct Policy {
     pub spike_duration: Duration,
     /// During a spike, the wait after a wrong code for players without a clean record.
     pub spike_cooldown: Duration,
+    /// Failed sign-ins per account.
+    pub sign_in: SignInPolicy,
 }
 
 impl Default for Policy {
@@ -64,6 +67,7 @@ impl Default for Policy {
             spike_factor: 10.0,
             spike_duration: Duration::from_secs(5 * 60),
             spike_cooldown: Duration::from_secs(10),
+            sign_in: SignInPolicy::default(),
         }
     }
 }
@@ -121,6 +125,16 @@ impl Policy {
         }
         seconds("PROMOCODES_SPIKE_SECS", &mut policy.spike_duration)?;
         seconds("PROMOCODES_SPIKE_COOLDOWN_SECS", &mut policy.spike_cooldown)?;
+        count(
+            "PROMOCODES_SIGNIN_FAILURES",
+            &mut policy.sign_in.free_failures,
+        )?;
+        seconds("PROMOCODES_SIGNIN_DELAY_SECS", &mut policy.sign_in.delay)?;
+        seconds(
+            "PROMOCODES_SIGNIN_MAX_DELAY_SECS",
+            &mut policy.sign_in.max_delay,
+        )?;
+        policy.sign_in.max_delay = policy.sign_in.max_delay.max(policy.sign_in.delay);
         policy.max_block = policy.max_block.max(policy.block);
         Ok(policy)
     }
@@ -204,9 +218,10 @@ impl Guard {
         self.blocks().retain(|_, until| *until > now);
     }
 
-    /// Activates a typed code (or an API call) unless this player may not
-    /// enter codes now, and records a wrong code. Easter-egg links and jobs
-    /// are not typed by anyone and go straight to the core.
+    /// Activates a typed code, an easter egg or an API call unless this
+    /// player may not enter codes now, and records a wrong code (a wrong egg
+    /// slug counts the same). Jobs are not typed by anyone and go straight
+    /// to the core.
     #[tracing::instrument(skip_all, fields(player = request.player_id), err(level = "debug"))]
     pub async fn activate(
         &self,
@@ -214,7 +229,7 @@ impl Guard {
         request: &ActivationRequest,
         ip: Option<IpAddr>,
     ) -> Result<Activation, ActivationError> {
-        if matches!(request.channel, Channel::Egg | Channel::Job) {
+        if request.channel == Channel::Job {
             return activate(&mut *pool.acquire().await?, request).await;
         }
         if let Some(until) = self.known_block(request.player_id, Utc::now()) {
@@ -233,7 +248,7 @@ impl Guard {
         .bind(request.player_id)
         .execute(&mut *tx)
         .await?;
-        self.check_gate(&mut tx, request.player_id, ip).await?;
+        let exempt_until = self.check_gate(&mut tx, request.player_id, ip).await?;
         match activate(&mut tx, request).await {
             Ok(activation) => {
                 tx.commit().await?;
@@ -249,7 +264,10 @@ impl Guard {
                     .record_failure(&mut tx, request.player_id, ip, error.kind().as_str())
                     .await?;
                 tx.commit().await?;
-                Err(match until {
+                // From a blocked address even an exempt player's wrong code
+                // is answered as the block, so that address gets no more
+                // "unknown" answers, however many accounts it uses.
+                Err(match until.or(exempt_until) {
                     Some(until) => ActivationError::LockedOut { until },
                     None => error,
                 })
@@ -260,12 +278,14 @@ impl Guard {
     }
 
     /// Refuses when a block or a cooldown holds this player from this address.
+    /// Answers until when this player's address is blocked when the block does
+    /// not hold them (an established player who typed no wrong code from it).
     async fn check_gate(
         &self,
         conn: &mut PgConnection,
         player_id: i64,
         ip: Option<IpAddr>,
-    ) -> Result<(), ActivationError> {
+    ) -> Result<Option<DateTime<Utc>>, ActivationError> {
         let policy = self.policy();
         let gate: Option<(String, DateTime<Utc>)> = sqlx::query_as(
             "SELECT gate, gate_until FROM promo_input_gate($1, $2::inet, \
@@ -278,7 +298,8 @@ impl Guard {
         .fetch_optional(&mut *conn)
         .await?;
         match gate {
-            None => Ok(()),
+            None => Ok(None),
+            Some((gate, until)) if gate == "exempt" => Ok(Some(until)),
             Some((gate, until)) if gate == "cooldown" => Err(ActivationError::Cooldown { until }),
             Some((_, until)) => Err(ActivationError::LockedOut { until }),
         }

@@ -134,6 +134,10 @@ pub async fn activate(
         {
             Err(ActivationError::AlreadyActivated)
         }
+        // numeric_value_out_of_range: the balance would pass bigint's end.
+        Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("22003") => {
+            Err(ActivationError::BalanceFull)
+        }
         Err(e) => Err(e.into()),
     }
 }

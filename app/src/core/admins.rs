@@ -2,9 +2,14 @@
 //! part of a browser session (who, a CSRF token, when last seen) with its
 //! inactivity expiry. Kept apart from players: an admin signs in separately.
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 use sqlx::PgPool;
 use tower_sessions::Session;
+
+use super::auth::{hash_password, verify_password, DUMMY_HASH, MAX_PASSWORD_BYTES};
+use super::sign_in_limit::{self, Attempt, Realm, SignInPolicy};
 
 pub use crate::admin::models::Role;
 
@@ -14,7 +19,6 @@ pub struct AdminUser {
     pub id: i64,
     pub username: String,
     pub role: Role,
-    pub locale: String,
 }
 
 /// What the session keeps for a signed-in admin.
@@ -25,6 +29,15 @@ pub struct AdminSessionData {
     pub csrf: String,
     /// Unix seconds of the last admin request; older than the idle limit signs out.
     pub last_seen: i64,
+    /// A fingerprint of the password this session signed in with: a new
+    /// password (`create-admin --replace`) ends the session.
+    #[serde(default)]
+    pub credential: String,
+}
+
+/// What a session remembers of a password hash (not the hash itself).
+fn credential_of(password_hash: &str) -> String {
+    hex::encode(&Sha256::digest(password_hash.as_bytes())[..16])
 }
 
 pub const SESSION_KEY: &str = "promocodes.admin";
@@ -62,10 +75,15 @@ pub async fn current(
         session.remove::<AdminSessionData>(SESSION_KEY).await?;
         return Ok(None);
     }
-    let Some(admin) = find(pool, data.admin_id).await? else {
+    let Some((admin, hash)) = find_with_hash(pool, data.admin_id).await? else {
         session.remove::<AdminSessionData>(SESSION_KEY).await?;
         return Ok(None);
     };
+    if !csrf_matches(&credential_of(&hash), &data.credential) {
+        // The password changed since this session signed in.
+        session.remove::<AdminSessionData>(SESSION_KEY).await?;
+        return Ok(None);
+    }
     // Writing the session on every request would be wasteful; a minute's precision is enough.
     if now - data.last_seen >= 60 {
         data.last_seen = now;
@@ -77,13 +95,14 @@ pub async fn current(
 /// Starts an admin session (a fresh session id, a fresh CSRF token).
 pub async fn sign_in_session(
     session: &Session,
-    admin: &AdminUser,
+    admin: &SignedInAdmin,
 ) -> Result<(), AdminSessionError> {
     session.cycle_id().await?;
     let data = AdminSessionData {
-        admin_id: admin.id,
+        admin_id: admin.admin.id,
         csrf: hex::encode(rand::random::<[u8; 32]>()),
         last_seen: chrono::Utc::now().timestamp(),
+        credential: admin.credential.clone(),
     };
     session.insert(SESSION_KEY, &data).await?;
     Ok(())
@@ -104,49 +123,100 @@ pub fn csrf_matches(expected: &str, given: &str) -> bool {
     a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-pub async fn find(pool: &PgPool, id: i64) -> Result<Option<AdminUser>, sqlx::Error> {
+async fn find_with_hash(
+    pool: &PgPool,
+    id: i64,
+) -> Result<Option<(AdminUser, String)>, sqlx::Error> {
     let row = sqlx::query!(
-        "SELECT id, username, role, locale FROM admins WHERE id = $1",
+        "SELECT id, username, role, password_hash FROM admins WHERE id = $1",
         id
     )
     .fetch_optional(pool)
     .await?;
-    Ok(row.map(|r| AdminUser {
-        id: r.id,
-        username: r.username,
-        role: Role::parse(&r.role),
-        locale: r.locale,
+    Ok(row.map(|r| {
+        (
+            AdminUser {
+                id: r.id,
+                username: r.username,
+                role: Role::parse(&r.role),
+            },
+            r.password_hash,
+        )
     }))
 }
 
-/// Checks a username and password; unknown names take as long as wrong passwords.
+pub async fn find(pool: &PgPool, id: i64) -> Result<Option<AdminUser>, sqlx::Error> {
+    Ok(find_with_hash(pool, id).await?.map(|(admin, _)| admin))
+}
+
+/// An admin whose password was just checked, with what their session keeps of it.
+#[derive(Clone, Debug)]
+pub struct SignedInAdmin {
+    pub admin: AdminUser,
+    credential: String,
+}
+
+/// How an admin sign-in came out.
+#[derive(Debug)]
+pub enum AdminSignIn {
+    SignedIn(SignedInAdmin),
+    Wrong,
+    Wait(DateTime<Utc>),
+}
+
+/// Checks a username and password, counted against the account's failed
+/// sign-ins; unknown names take as long as wrong passwords.
 pub async fn authenticate(
     pool: &PgPool,
+    policy: &SignInPolicy,
     username: &str,
     password: &str,
-) -> Result<Option<AdminUser>, sqlx::Error> {
+) -> Result<AdminSignIn, sqlx::Error> {
+    let Some(key) = sign_in_limit::account_key(username) else {
+        return Ok(AdminSignIn::Wrong);
+    };
+    if let Attempt::Wait(until) = sign_in_limit::begin(pool, policy, Realm::Admin, &key).await? {
+        return Ok(AdminSignIn::Wait(until));
+    }
     let row = sqlx::query!(
-        "SELECT id, username, role, locale, password_hash FROM admins WHERE lower(username) = lower($1)",
-        username.trim()
+        "SELECT id, username, role, password_hash FROM admins WHERE lower(username) = lower($1)",
+        key
     )
     .fetch_optional(pool)
     .await?;
-    let hash = row.as_ref().map_or_else(
-        || super::auth::DUMMY_HASH.clone(),
-        |r| r.password_hash.clone(),
-    );
-    let password = password.to_owned();
-    let ok = tokio::task::spawn_blocking(move || {
-        password_auth::verify_password(password, &hash).is_ok()
-    })
-    .await
-    .unwrap_or(false);
-    Ok(row.filter(|_| ok).map(|r| AdminUser {
-        id: r.id,
-        username: r.username,
-        role: Role::parse(&r.role),
-        locale: r.locale,
+    let hash = row
+        .as_ref()
+        .map_or_else(|| DUMMY_HASH.clone(), |r| r.password_hash.clone());
+    if !verify_password(password, hash).await {
+        return Ok(AdminSignIn::Wrong);
+    }
+    let Some(r) = row else {
+        return Ok(AdminSignIn::Wrong);
+    };
+    sign_in_limit::forgive(pool, Realm::Admin, &key).await?;
+    Ok(AdminSignIn::SignedIn(SignedInAdmin {
+        credential: credential_of(&r.password_hash),
+        admin: AdminUser {
+            id: r.id,
+            username: r.username,
+            role: Role::parse(&r.role),
+        },
     }))
+}
+
+/// Whether `username`'s password is `password` (for the demo's published
+/// passwords; not counted as a sign-in).
+pub async fn has_password(pool: &PgPool, username: &str, password: &str) -> Result<bool, sqlx::Error> {
+    let hash = sqlx::query_scalar!(
+        "SELECT password_hash FROM admins WHERE lower(username) = lower($1)",
+        username
+    )
+    .fetch_optional(pool)
+    .await?;
+    Ok(match hash {
+        Some(hash) => verify_password(password, hash).await,
+        None => false,
+    })
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -177,13 +247,10 @@ pub async fn create(
     if !valid {
         return Err(CreateAdminError::BadUsername);
     }
-    if password.chars().count() < 10 || password.len() > 1024 {
+    if password.chars().count() < 10 || password.len() > MAX_PASSWORD_BYTES {
         return Err(CreateAdminError::ShortPassword);
     }
-    let password = password.to_owned();
-    let hash = tokio::task::spawn_blocking(move || password_auth::generate_hash(password))
-        .await
-        .map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
+    let hash = hash_password(password).await?;
     let mut tx = pool.begin().await?;
     let existing = sqlx::query_scalar!(
         "SELECT id FROM admins WHERE lower(username) = lower($1) FOR UPDATE",

@@ -2,9 +2,12 @@
 //! password-auth), sign-up, and HMAC-SHA256 sign-in links for the host
 //! platform. Password hashes never leave this module's row type.
 
+use chrono::{DateTime, Utc};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use sqlx::PgPool;
+
+use super::sign_in_limit::{self, Attempt, Realm, SignInPolicy};
 
 /// The signed-in player kept in the session. Not `Serialize`: it holds the hash.
 #[derive(Clone)]
@@ -40,13 +43,69 @@ impl axum_login::AuthUser for PlayerUser {
 #[derive(Clone, Debug)]
 pub struct PlayerBackend {
     pool: PgPool,
+    policy: SignInPolicy,
 }
 
 impl PlayerBackend {
-    pub fn new(pool: PgPool) -> Self {
-        Self { pool }
+    pub fn new(pool: PgPool, policy: SignInPolicy) -> Self {
+        Self { pool, policy }
     }
 }
+
+/// How a sign-in with a password came out.
+#[derive(Debug)]
+pub enum PasswordSignIn {
+    SignedIn(PlayerUser),
+    /// Wrong name or password (the answer does not say which).
+    Wrong,
+    /// Too many failures for this account: refused, unchecked, until then.
+    Wait(DateTime<Utc>),
+}
+
+/// Checks a player's name and password, counted against the account's
+/// failed sign-ins. Unknown names take as long as wrong passwords.
+pub async fn check_password(
+    pool: &PgPool,
+    policy: &SignInPolicy,
+    username: &str,
+    password: &str,
+) -> Result<PasswordSignIn, sqlx::Error> {
+    let Some(key) = sign_in_limit::account_key(username) else {
+        return Ok(PasswordSignIn::Wrong);
+    };
+    if let Attempt::Wait(until) = sign_in_limit::begin(pool, policy, Realm::Player, &key).await? {
+        return Ok(PasswordSignIn::Wait(until));
+    }
+    let user = find_by_username(pool, &key).await?;
+    // Verify even when the name is unknown, against a fixed hash, so the
+    // time taken does not tell which names exist.
+    let hash = user
+        .as_ref()
+        .map_or_else(|| DUMMY_HASH.clone(), |u| u.password_hash.clone());
+    let ok = verify_password(password, hash).await;
+    match user.filter(|u| ok && !u.password_hash.is_empty()) {
+        Some(user) => {
+            sign_in_limit::forgive(pool, Realm::Player, &key).await?;
+            Ok(PasswordSignIn::SignedIn(user))
+        }
+        None => Ok(PasswordSignIn::Wrong),
+    }
+}
+
+/// argon2 off the async threads; a password no hash can hold never matches.
+pub(crate) async fn verify_password(password: &str, hash: String) -> bool {
+    if password.len() > MAX_PASSWORD_BYTES {
+        return false;
+    }
+    let password = password.to_owned();
+    tokio::task::spawn_blocking(move || password_auth::verify_password(password, &hash).is_ok())
+        .await
+        .unwrap_or(false)
+}
+
+/// Longer passwords are refused before hashing (argon2 takes any length, the
+/// time to hash a megabyte is a gift to an attacker).
+pub const MAX_PASSWORD_BYTES: usize = 1024;
 
 pub struct Credentials {
     pub username: String,
@@ -61,18 +120,10 @@ impl axum_login::AuthnBackend for PlayerBackend {
     type Error = sqlx::Error;
 
     async fn authenticate(&self, creds: Credentials) -> Result<Option<PlayerUser>, sqlx::Error> {
-        let user = find_by_username(&self.pool, &creds.username).await?;
-        // Verify even when the name is unknown, against a fixed hash, so the
-        // time taken does not tell which names exist.
-        let hash = user
-            .as_ref()
-            .map_or_else(|| DUMMY_HASH.clone(), |u| u.password_hash.clone());
-        let ok = tokio::task::spawn_blocking(move || {
-            password_auth::verify_password(creds.password, &hash).is_ok()
-        })
-        .await
-        .unwrap_or(false);
-        Ok(user.filter(|u| ok && !u.password_hash.is_empty()))
+        match check_password(&self.pool, &self.policy, &creds.username, &creds.password).await? {
+            PasswordSignIn::SignedIn(user) => Ok(Some(user)),
+            PasswordSignIn::Wrong | PasswordSignIn::Wait(_) => Ok(None),
+        }
     }
 
     async fn get_user(&self, id: &i64) -> Result<Option<PlayerUser>, sqlx::Error> {
@@ -84,6 +135,22 @@ impl axum_login::AuthnBackend for PlayerBackend {
         .fetch_optional(&self.pool)
         .await
     }
+}
+
+/// Signs `user` in on this browser session under a fresh session id, whoever
+/// was signed in before. axum-login renews the id only when the session had
+/// no user, so a cookie planted by someone signed in as themselves would
+/// otherwise survive the victim's sign-in (session fixation).
+pub async fn start_session(
+    session: &mut PlayerSession,
+    user: &PlayerUser,
+) -> Result<(), axum_login::Error<PlayerBackend>> {
+    session.login(user).await?;
+    session
+        .session
+        .cycle_id()
+        .await
+        .map_err(axum_login::Error::Session)
 }
 
 /// A real argon2 hash that no password matches, for refusing unknown names in
@@ -147,16 +214,13 @@ pub async fn sign_up(
     if !valid_name {
         return Err(SignUpError::BadUsername);
     }
-    if password.chars().count() < 8 || password.len() > 1024 {
+    if password.chars().count() < 8 || password.len() > MAX_PASSWORD_BYTES {
         return Err(SignUpError::ShortPassword);
     }
     if password != confirm {
         return Err(SignUpError::PasswordsDiffer);
     }
-    let password = password.to_owned();
-    let hash = tokio::task::spawn_blocking(move || password_auth::generate_hash(password))
-        .await
-        .map_err(|e| SignUpError::Database(sqlx::Error::Protocol(e.to_string())))?;
+    let hash = hash_password(password).await?;
     let locale = if locale == "ru" { "ru" } else { "en" };
     sqlx::query_as!(
         PlayerUser,
@@ -174,6 +238,82 @@ pub async fn sign_up(
         }
         _ => SignUpError::Database(e),
     })
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PasswordChangeError {
+    #[error("the current password is wrong")]
+    WrongCurrent,
+    #[error("a password has at least 8 characters")]
+    ShortPassword,
+    #[error("the passwords differ")]
+    PasswordsDiffer,
+    #[error("too many failed attempts; wait until {0}")]
+    Wait(DateTime<Utc>),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+}
+
+impl PasswordChangeError {
+    pub fn message_id(&self) -> &'static str {
+        match self {
+            Self::WrongCurrent => "account-error-current",
+            Self::ShortPassword => "signup-error-password",
+            Self::PasswordsDiffer => "signup-error-confirm",
+            Self::Wait(_) => "signin-error-wait",
+            Self::Database(_) => "error-internal",
+        }
+    }
+}
+
+/// Changes a player's password after checking the current one (counted like
+/// a sign-in). Sessions hold the password hash (`session_auth_hash`), so
+/// every session of the account but the caller's, which signs in again with
+/// the returned user, ends at its next request.
+pub async fn change_password(
+    pool: &PgPool,
+    policy: &SignInPolicy,
+    player_id: i64,
+    current: &str,
+    password: &str,
+    confirm: &str,
+) -> Result<PlayerUser, PasswordChangeError> {
+    if password.chars().count() < 8 || password.len() > MAX_PASSWORD_BYTES {
+        return Err(PasswordChangeError::ShortPassword);
+    }
+    if password != confirm {
+        return Err(PasswordChangeError::PasswordsDiffer);
+    }
+    let backend = PlayerBackend::new(pool.clone(), policy.clone());
+    let user = axum_login::AuthnBackend::get_user(&backend, &player_id)
+        .await?
+        .ok_or(PasswordChangeError::WrongCurrent)?;
+    let key = sign_in_limit::account_key(&user.username).ok_or(PasswordChangeError::WrongCurrent)?;
+    if let Attempt::Wait(until) = sign_in_limit::begin(pool, policy, Realm::Player, &key).await? {
+        return Err(PasswordChangeError::Wait(until));
+    }
+    if user.password_hash.is_empty() || !verify_password(current, user.password_hash.clone()).await {
+        return Err(PasswordChangeError::WrongCurrent);
+    }
+    sign_in_limit::forgive(pool, Realm::Player, &key).await?;
+    let hash = hash_password(password).await?;
+    Ok(sqlx::query_as!(
+        PlayerUser,
+        r#"UPDATE players SET password_hash = $2 WHERE id = $1
+           RETURNING id, username, locale, COALESCE(password_hash, '') AS "password_hash!""#,
+        player_id,
+        hash
+    )
+    .fetch_one(pool)
+    .await?)
+}
+
+/// An argon2 hash of `password`, made off the async threads.
+pub(crate) async fn hash_password(password: &str) -> Result<String, sqlx::Error> {
+    let password = password.to_owned();
+    tokio::task::spawn_blocking(move || password_auth::generate_hash(password))
+        .await
+        .map_err(|e| sqlx::Error::Protocol(format!("hashing a password: {e}")))
 }
 
 /// Records the player's chosen language in their profile.

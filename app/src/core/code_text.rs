@@ -71,6 +71,14 @@ impl fmt::Display for PromoCodeText {
     }
 }
 
+/// Text a person could have typed: no control characters (PostgreSQL cannot
+/// even store NUL), except line breaks and tabs where `multiline`.
+pub fn is_plain_text(text: &str, multiline: bool) -> bool {
+    !text
+        .chars()
+        .any(|c| c.is_control() && !(multiline && matches!(c, '\n' | '\r' | '\t')))
+}
+
 fn is_separator(c: char) -> bool {
     c.is_whitespace()
         || matches!(

@@ -4,8 +4,16 @@
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 
-use super::code_text::{CodeTextError, PromoCodeText};
+use super::code_text::{is_plain_text, CodeTextError, PromoCodeText};
 use super::reward::{RewardSchedule, RewardScheduleError};
+
+/// The longest name as typed (spaces and dashes included; 64 letters and digits
+/// once folded).
+pub const MAX_NAME_CHARS: usize = 200;
+/// The largest reward: far from bigint's end, so balances cannot overflow.
+pub const MAX_REWARD: i64 = 1_000_000_000_000;
+/// The longest "new players only" window: a century.
+pub const MAX_NEW_PLAYER_DAYS: i32 = 36_500;
 
 /// Everything a new code needs; `Default` is a standard 1-coin code with no limits.
 #[derive(Clone, Debug)]
@@ -71,6 +79,16 @@ pub enum CodeError {
     DuplicateSlug,
     #[error("unknown currency")]
     UnknownCurrency,
+    #[error("the name is longer than {MAX_NAME_CHARS} characters")]
+    NameTooLong,
+    #[error("a reward is at most {MAX_REWARD}")]
+    RewardTooLarge,
+    #[error("an account age limit is at most {MAX_NEW_PLAYER_DAYS} days")]
+    TooManyDays,
+    #[error("the tiers are at most 50 items of 1 to 32 plain characters")]
+    BadTiers,
+    #[error("the tags are at most 50 items of 1 to 32 plain characters")]
+    BadTags,
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
 }
@@ -100,9 +118,39 @@ impl NewCode {
         }
     }
 
-    /// Dates, limit and slug.
+    /// Dates, limits, slug, lists and sizes.
     fn other_problems(&self) -> Vec<CodeError> {
         let mut problems = Vec::new();
+        if self.name.trim().chars().count() > MAX_NAME_CHARS {
+            problems.push(CodeError::NameTooLong);
+        }
+        if self.initial_reward > MAX_REWARD {
+            problems.push(CodeError::RewardTooLarge);
+        }
+        if self.new_player_days.is_some_and(|d| d > MAX_NEW_PLAYER_DAYS) {
+            problems.push(CodeError::TooManyDays);
+        }
+        let list_ok = |list: &[String]| {
+            list.len() <= 50
+                && list.iter().all(|item| {
+                    (1..=32).contains(&item.chars().count()) && is_plain_text(item, false)
+                })
+        };
+        if !list_ok(&self.eligible_tiers) {
+            problems.push(CodeError::BadTiers);
+        }
+        if !list_ok(&self.eligible_tags) {
+            problems.push(CodeError::BadTags);
+        }
+        let currency_shape = self.currency.len() <= 16
+            && self.currency.starts_with(|c: char| c.is_ascii_uppercase())
+            && self
+                .currency
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
+        if !currency_shape {
+            problems.push(CodeError::UnknownCurrency);
+        }
         if let (Some(start), Some(end)) = (self.starts_at, self.ends_at) {
             if end <= start {
                 problems.push(CodeError::EndBeforeStart);

@@ -32,8 +32,33 @@ pub const EXPORT_HEADER: [&str; 19] = [
     "created_at",
 ];
 
-/// One code row of the export, in `EXPORT_HEADER` order.
+/// Characters a spreadsheet reads as the start of a formula (or that hide one).
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// A cell a spreadsheet shows as text: one that could start a formula gets a
+/// leading `'` (OWASP's advice against CSV injection). `import` takes it off.
+pub fn neutralise(cell: String) -> String {
+    if cell.starts_with(FORMULA_STARTS) {
+        format!("'{cell}")
+    } else {
+        cell
+    }
+}
+
+/// The cell as it was before `neutralise`.
+fn restore(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(FORMULA_STARTS) => rest,
+        _ => cell,
+    }
+}
+
+/// One code row of the export, in `EXPORT_HEADER` order, every cell neutralised.
 pub fn export_record(row: &sqlx::postgres::PgRow) -> Result<Vec<String>, sqlx::Error> {
+    Ok(export_cells(row)?.into_iter().map(neutralise).collect())
+}
+
+fn export_cells(row: &sqlx::postgres::PgRow) -> Result<Vec<String>, sqlx::Error> {
     use chrono::{DateTime, Utc};
     use sqlx::Row;
     let code = manage::row_from(row)?;
@@ -191,7 +216,7 @@ pub async fn import(
             ..CodeForm::default()
         };
         for (column, value) in header.iter().zip(record.iter()) {
-            let value = value.to_owned();
+            let value = restore(value).to_owned();
             let mut by_name = |map: &HashMap<String, i64>, value: &str, field: &mut String| {
                 if value.is_empty() {
                     return;

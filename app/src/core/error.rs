@@ -30,6 +30,8 @@ pub enum ActivationError {
     LockedOut { until: DateTime<Utc> },
     #[error("code input cools down until {until}")]
     Cooldown { until: DateTime<Utc> },
+    #[error("the balance cannot hold this reward")]
+    BalanceFull,
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
 }
@@ -48,6 +50,7 @@ impl ActivationError {
             Self::UnknownPlayer => RefusalKind::UnknownPlayer,
             Self::LockedOut { .. } => RefusalKind::LockedOut,
             Self::Cooldown { .. } => RefusalKind::Cooldown,
+            Self::BalanceFull => RefusalKind::BalanceFull,
             Self::Database(_) => RefusalKind::Internal,
         }
     }

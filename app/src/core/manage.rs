@@ -125,6 +125,11 @@ pub fn field_error(error: &CodeError) -> FieldError {
         CodeError::DuplicateName => FieldError::new("name", "admin-error-duplicate-name"),
         CodeError::DuplicateSlug => FieldError::new("egg_slug", "admin-error-duplicate-slug"),
         CodeError::UnknownCurrency => FieldError::new("currency", "admin-error-currency"),
+        CodeError::NameTooLong => FieldError::new("name", "admin-error-name-display-long"),
+        CodeError::RewardTooLarge => FieldError::new("initial_reward", "admin-error-reward-max"),
+        CodeError::TooManyDays => FieldError::new("new_player_days", "admin-error-days-max"),
+        CodeError::BadTiers => FieldError::new("eligible_tiers", "admin-error-list"),
+        CodeError::BadTags => FieldError::new("eligible_tags", "admin-error-list"),
         CodeError::Database(_) => FieldError::new("", "error-internal"),
     }
 }
@@ -181,6 +186,14 @@ pub fn parse_form(form: &CodeForm) -> Result<(NewCode, Texts), Vec<FieldError>> 
         ),
     ];
     for (locale, description, secret) in &texts {
+        for (field, text) in [("description", description), ("secret", secret)] {
+            if !super::code_text::is_plain_text(text, true) {
+                errors.push(FieldError::new(
+                    &format!("{field}_{locale}"),
+                    "admin-error-text-chars",
+                ));
+            }
+        }
         if description.chars().count() > 2000 {
             errors.push(FieldError::new(
                 &format!("description_{locale}"),

@@ -15,6 +15,7 @@ pub mod error;
 pub mod manage;
 pub mod reward;
 pub mod series;
+pub mod sign_in_limit;
 
 pub use activation::{activate, Activation, ActivationRequest, Channel, CodeRef};
 pub use code_text::{CodeTextError, PromoCodeText};

@@ -278,12 +278,29 @@ pub async fn start(
 ) -> Result<i64, SeriesError> {
     let plan = plan(form).map_err(SeriesError::Invalid)?;
     let mut errors = Vec::new();
+    // One start at a time (across instances), so the cap below is exact;
+    // key 0 is no job's (their ids start at 1).
+    let mut tx = pool.begin().await?;
+    sqlx::query!("SELECT pg_advisory_xact_lock($1, 0)", LOCK_CLASS)
+        .execute(&mut *tx)
+        .await?;
+    let running = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "n!" FROM series_jobs WHERE status = 'running'"#
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    if running >= MAX_RUNNING_SERIES {
+        return Err(SeriesError::Invalid(vec![FieldError::new(
+            "",
+            "admin-error-series-busy",
+        )]));
+    }
     let taken = sqlx::query_scalar!(
         r#"SELECT EXISTS (SELECT 1 FROM code_groups WHERE lower(name) = lower($1))
                OR EXISTS (SELECT 1 FROM series_jobs WHERE lower(name) = lower($1) AND status = 'running') AS "taken!""#,
         plan.name
     )
-    .fetch_one(pool)
+    .fetch_one(&mut *tx)
     .await?;
     if taken {
         errors.push(FieldError::new("name", "admin-error-duplicate-group"));
@@ -292,7 +309,7 @@ pub async fn start(
         r#"SELECT EXISTS (SELECT 1 FROM currencies WHERE code = $1) AS "known!""#,
         plan.currency
     )
-    .fetch_one(pool)
+    .fetch_one(&mut *tx)
     .await?;
     if !currency_known {
         errors.push(FieldError::new("currency", "admin-error-currency"));
@@ -310,10 +327,15 @@ pub async fn start(
         params,
         admin_id
     )
-    .fetch_one(pool)
+    .fetch_one(&mut *tx)
     .await?;
+    tx.commit().await?;
     Ok(id)
 }
+
+/// Series generated at once, across instances: each takes a connection and
+/// most of a core while it runs.
+pub const MAX_RUNNING_SERIES: i64 = 2;
 
 /// Advisory-lock namespace of series jobs (any constant; "SERI").
 const LOCK_CLASS: i32 = 0x5345_5249;

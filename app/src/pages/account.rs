@@ -2,45 +2,18 @@
 //! come back in the address after a plain post, in the action value otherwise.
 
 use leptos::prelude::*;
-use leptos::server_fn::ServerFnError;
 use leptos_fluent::move_tr;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::{SignIn, SignUp};
-use crate::components::use_session;
-use crate::models::FormError;
+use crate::api::{ChangePassword, SignIn, SignUp};
+use crate::components::{form_error, use_session, FormErrorView, RequireSignIn};
 
 fn query_value(name: &'static str) -> Memo<String> {
     let query = use_query_map();
     Memo::new(move |_| query.with(|q| q.get(name).unwrap_or_default()))
 }
 
-/// The error to show: the action's, else the one a plain post put in the address.
-fn error_id(
-    result: Option<Result<Option<FormError>, ServerFnError>>,
-    from_address: String,
-) -> Option<String> {
-    match result {
-        Some(Ok(Some(FormError(id)))) => Some(id),
-        Some(Err(_)) => Some("error-internal".to_owned()),
-        Some(Ok(None)) => None,
-        None => Some(from_address).filter(|id| !id.is_empty()),
-    }
-}
-
-#[component]
-fn ErrorMessage(
-    error: impl Fn() -> Option<String> + Send + Sync + Copy + 'static,
-) -> impl IntoView {
-    let i18n = expect_context::<leptos_fluent::I18n>();
-    move || {
-        error().map(|id| {
-            // Only our own message ids are shown; anything else in the address is ignored.
-            let known = id.starts_with("signin-") || id.starts_with("signup-") || id == "error-internal";
-            known.then(|| view! { <p class="result error" role="alert" id="form-error">{i18n.tr(&id)}</p> })
-        })
-    }
-}
+const PLAYER_ERRORS: &[&str] = &["signin-", "signup-", "account-", "error-internal"];
 
 #[component]
 pub fn SignInPage() -> impl IntoView {
@@ -48,8 +21,7 @@ pub fn SignInPage() -> impl IntoView {
     use_session().follow(action.version());
     let next = query_value("next");
     let link = query_value("link");
-    let address_error = query_value("error");
-    let error = move || error_id(action.value().get(), address_error.get());
+    let error = move || form_error(action.value().get(), PLAYER_ERRORS);
     let i18n = expect_context::<leptos_fluent::I18n>();
     view! {
         <section class="card narrow">
@@ -59,7 +31,7 @@ pub fn SignInPage() -> impl IntoView {
                 "invalid" => Some(view! { <p class="result error" role="alert" id="link-error">{i18n.tr("signin-link-invalid")}</p> }),
                 _ => None,
             }}
-            <ErrorMessage error/>
+            <FormErrorView error/>
             <ActionForm action=action attr:id="signin-form" attr:class="stack">
                 <input type="hidden" name="next" value=move || next.get()/>
                 <label for="signin-username">{move_tr!("field-username")}</label>
@@ -84,12 +56,11 @@ pub fn SignUpPage() -> impl IntoView {
     use_session().follow(action.version());
     let next = query_value("next");
     let username = query_value("username");
-    let address_error = query_value("error");
-    let error = move || error_id(action.value().get(), address_error.get());
+    let error = move || form_error(action.value().get(), PLAYER_ERRORS);
     view! {
         <section class="card narrow">
             <h1>{move_tr!("signup-title")}</h1>
-            <ErrorMessage error/>
+            <FormErrorView error/>
             <ActionForm action=action attr:id="signup-form" attr:class="stack">
                 <input type="hidden" name="next" value=move || next.get()/>
                 <label for="signup-username">{move_tr!("field-username")}</label>
@@ -101,5 +72,39 @@ pub fn SignUpPage() -> impl IntoView {
                 <button type="submit" class="button" id="signup-submit">{move_tr!("signup-submit")}</button>
             </ActionForm>
         </section>
+    }
+}
+
+/// `/account`: the signed-in player's account; for now, changing the password.
+#[component]
+pub fn AccountPage() -> impl IntoView {
+    let action = ServerAction::<ChangePassword>::new();
+    let changed_in_address = query_value("changed");
+    let changed = move || match action.value().get() {
+        Some(Ok(None)) => true,
+        Some(_) => false,
+        None => changed_in_address.get() == "1",
+    };
+    let error = move || form_error(action.value().get(), PLAYER_ERRORS);
+    view! {
+        <RequireSignIn>
+            <section class="card narrow">
+                <h1>{move_tr!("account-title")}</h1>
+                <h2>{move_tr!("account-password-title")}</h2>
+                <Show when=changed>
+                    <p class="result success" role="status" id="password-changed">{move_tr!("account-password-changed")}</p>
+                </Show>
+                <FormErrorView error/>
+                <ActionForm action=action attr:id="password-form" attr:class="stack">
+                    <label for="password-current">{move_tr!("account-password-current")}</label>
+                    <input id="password-current" name="current" type="password" required autocomplete="current-password"/>
+                    <label for="password-new">{move_tr!("account-password-new")}</label>
+                    <input id="password-new" name="password" type="password" required autocomplete="new-password" minlength="8"/>
+                    <label for="password-confirm">{move_tr!("account-password-confirm")}</label>
+                    <input id="password-confirm" name="confirm" type="password" required autocomplete="new-password" minlength="8"/>
+                    <button type="submit" class="button" id="password-submit">{move_tr!("account-password-submit")}</button>
+                </ActionForm>
+            </section>
+        </RequireSignIn>
     }
 }

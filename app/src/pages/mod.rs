@@ -7,7 +7,7 @@ mod lists;
 mod not_found;
 pub mod redeem;
 
-pub use account::{SignInPage, SignUpPage};
+pub use account::{AccountPage, SignInPage, SignUpPage};
 pub use egg::EggPage;
 pub use home::HomePage;
 pub use lists::{ActivationsPage, NotificationsPage, WalletPage};

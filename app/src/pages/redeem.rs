@@ -16,35 +16,7 @@ pub fn RedeemPage() -> impl IntoView {
     // A redeem changes the balance and the unread count in the header.
     session.follow(action.version());
 
-    // After a plain form post the outcome is in the query string.
-    let query = use_query_map();
-    let from_address = Resource::new_blocking(
-        move || {
-            query.with(|q| {
-                serde_urlencoded::from_str::<RedeemQuery>(
-                    q.to_query_string().trim_start_matches('?'),
-                )
-                .unwrap_or_default()
-            })
-        },
-        |q| async move {
-            if let Some(id) = q.activation {
-                return activation_outcome(id)
-                    .await
-                    .ok()
-                    .flatten()
-                    .map(RedeemOutcome::Granted);
-            }
-            q.refused.map(|kind| {
-                RedeemOutcome::Refused(Refusal {
-                    kind,
-                    starts_at: q.starts_at,
-                    until: q.until,
-                    code: q.code.unwrap_or_default(),
-                })
-            })
-        },
-    );
+    let from_address = outcome_from_address();
     let outcome = move || match action.value().get() {
         Some(Ok(outcome)) => Some(outcome),
         Some(Err(error)) => Some(RedeemOutcome::Refused(refusal_of_error(&error))),
@@ -93,9 +65,42 @@ pub fn RedeemPage() -> impl IntoView {
     }
 }
 
+/// After a plain form post the outcome is in the query string (see
+/// `RedeemOutcome::to_query`): a granted activation by its id, or a refusal.
+pub fn outcome_from_address() -> Resource<Option<RedeemOutcome>> {
+    let query = use_query_map();
+    Resource::new_blocking(
+        move || {
+            query.with(|q| {
+                serde_urlencoded::from_str::<RedeemQuery>(
+                    q.to_query_string().trim_start_matches('?'),
+                )
+                .unwrap_or_default()
+            })
+        },
+        |q| async move {
+            if let Some(id) = q.activation {
+                return activation_outcome(id)
+                    .await
+                    .ok()
+                    .flatten()
+                    .map(RedeemOutcome::Granted);
+            }
+            q.refused.map(|kind| {
+                RedeemOutcome::Refused(Refusal {
+                    kind,
+                    starts_at: q.starts_at,
+                    until: q.until,
+                    code: q.code.unwrap_or_default(),
+                })
+            })
+        },
+    )
+}
+
 /// A failed call: throttled (the router's 429 names the seconds to wait), or
 /// an internal error.
-fn refusal_of_error(error: &ServerFnError) -> Refusal {
+pub fn refusal_of_error(error: &ServerFnError) -> Refusal {
     let retry = match error {
         ServerFnError::ServerError(message) => message
             .strip_prefix(crate::models::THROTTLED_PREFIX)

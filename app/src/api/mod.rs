@@ -7,6 +7,11 @@ use leptos::server_fn::ServerFnError;
 
 use crate::models::*;
 
+mod account;
+mod egg;
+pub use account::*;
+pub use egg::*;
+
 #[cfg(feature = "ssr")]
 pub(crate) mod ssr {
     use leptos::prelude::*;
@@ -76,18 +81,11 @@ pub(crate) mod ssr {
             match self.player() {
                 Some(player) => Ok(player),
                 None => {
-                    leptos_axum::redirect(&sign_in_path(back_to));
-                    Err(ServerFnError::new("sign in required"))
+                    leptos_axum::redirect(&crate::navigation::sign_in_path(back_to));
+                    Err(unauthorized())
                 }
             }
         }
-    }
-
-    pub fn sign_in_path(back_to: &str) -> String {
-        format!(
-            "/signin?{}",
-            serde_urlencoded::to_string([("next", back_to)]).unwrap_or_default()
-        )
     }
 
     /// The language of this request: the language cookie, else Accept-Language, else English.
@@ -112,19 +110,21 @@ pub(crate) mod ssr {
         }
     }
 
+    /// 401: this needs a signed-in player.
+    pub fn unauthorized() -> ServerFnError {
+        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+            // A page load already redirected to sign in keeps its redirect.
+            if response.0.read().is_ok_and(|parts| parts.status.is_none()) {
+                response.set_status(http::StatusCode::UNAUTHORIZED);
+            }
+        }
+        ServerFnError::new("sign in required")
+    }
+
     /// Logs an internal failure and hides its details from the player.
     pub fn internal(error: impl std::fmt::Display) -> ServerFnError {
         tracing::error!(%error, "server function failed");
         ServerFnError::new("internal")
-    }
-
-    /// Only same-site paths, so a crafted `next` cannot send players elsewhere.
-    pub fn safe_next(next: &str) -> &str {
-        if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") {
-            next
-        } else {
-            "/redeem"
-        }
     }
 
     #[cfg(test)]
@@ -139,19 +139,11 @@ pub(crate) mod ssr {
             assert_eq!(locale_from("", "de-DE,en;q=0.5"), "en");
             assert_eq!(locale_from("promocodes-language=ru", "fr"), "en");
         }
-
-        #[test]
-        fn next_stays_on_site() {
-            assert_eq!(safe_next("/wallet?page=2"), "/wallet?page=2");
-            assert_eq!(safe_next("//evil.example"), "/redeem");
-            assert_eq!(safe_next("https://evil.example"), "/redeem");
-            assert_eq!(safe_next("/\\evil.example"), "/redeem");
-        }
     }
 }
 
 #[cfg(feature = "ssr")]
-pub use ssr::{locale_from, safe_next};
+pub use ssr::locale_from;
 
 /// LIMIT and OFFSET for `page` (from 1): one row more than a page, to know whether another follows.
 #[cfg(feature = "ssr")]
@@ -187,95 +179,6 @@ pub async fn current_player() -> Result<Option<PlayerSummary>, ServerFnError> {
     }))
 }
 
-#[server]
-pub async fn sign_in(
-    username: String,
-    password: String,
-    next: String,
-) -> Result<Option<FormError>, ServerFnError> {
-    use crate::core::auth::Credentials;
-    let mut request = ssr::Request::load().await?;
-    let next = ssr::safe_next(&next).to_owned();
-    let user = request
-        .session
-        .authenticate(Credentials { username, password })
-        .await
-        .map_err(ssr::internal)?;
-    let Some(user) = user else {
-        let error = FormError("signin-error-credentials".into());
-        if request.no_js {
-            let query =
-                serde_urlencoded::to_string([("error", error.0.as_str()), ("next", next.as_str())])
-                    .unwrap_or_default();
-            leptos_axum::redirect(&format!("/signin?{query}"));
-        }
-        return Ok(Some(error));
-    };
-    request.session.login(&user).await.map_err(ssr::internal)?;
-    remember_language(&user.locale);
-    leptos_axum::redirect(&next);
-    Ok(None)
-}
-
-#[server]
-pub async fn sign_up(
-    username: String,
-    password: String,
-    confirm: String,
-    next: String,
-) -> Result<Option<FormError>, ServerFnError> {
-    let mut request = ssr::Request::load().await?;
-    let next = ssr::safe_next(&next).to_owned();
-    match crate::core::auth::sign_up(
-        &request.pool,
-        &username,
-        &password,
-        &confirm,
-        request.locale,
-    )
-    .await
-    {
-        Ok(user) => {
-            request.session.login(&user).await.map_err(ssr::internal)?;
-            leptos_axum::redirect(&next);
-            Ok(None)
-        }
-        Err(crate::core::auth::SignUpError::Database(e)) => Err(ssr::internal(e)),
-        Err(e) => {
-            let error = FormError(e.message_id().into());
-            if request.no_js {
-                let query = serde_urlencoded::to_string([
-                    ("error", error.0.as_str()),
-                    ("username", username.as_str()),
-                    ("next", next.as_str()),
-                ])
-                .unwrap_or_default();
-                leptos_axum::redirect(&format!("/signup?{query}"));
-            }
-            Ok(Some(error))
-        }
-    }
-}
-
-#[server]
-pub async fn sign_out() -> Result<(), ServerFnError> {
-    let mut request = ssr::Request::load().await?;
-    request.session.logout().await.map_err(ssr::internal)?;
-    leptos_axum::redirect("/");
-    Ok(())
-}
-
-/// Sets the language cookie to the account's language at sign-in.
-#[cfg(feature = "ssr")]
-fn remember_language(locale: &str) {
-    if let (Some(response), Ok(cookie)) = (
-        use_context::<leptos_axum::ResponseOptions>(),
-        http::HeaderValue::from_str(&crate::i18n::language_cookie(locale)),
-    ) {
-        response.append_header(http::header::SET_COOKIE, cookie);
-    }
-}
-
 /// Redeems a typed code for the signed-in player.
 #[server]
 pub async fn redeem(code: String) -> Result<RedeemOutcome, ServerFnError> {
@@ -283,10 +186,8 @@ pub async fn redeem(code: String) -> Result<RedeemOutcome, ServerFnError> {
     let request = ssr::Request::load().await?;
     let outcome = match request.player() {
         None => RedeemOutcome::Refused(Refusal {
-            kind: RefusalKind::UnknownPlayer,
-            starts_at: None,
-            until: None,
             code: code.clone(),
+            ..Refusal::of(RefusalKind::UnknownPlayer)
         }),
         Some(player) => {
             let result = match PromoCodeText::parse(&code) {
@@ -327,23 +228,7 @@ pub async fn redeem(code: String) -> Result<RedeemOutcome, ServerFnError> {
         }
     };
     if request.no_js {
-        let query = match &outcome {
-            RedeemOutcome::Granted(g) => RedeemQuery {
-                activation: Some(g.activation_id),
-                ..RedeemQuery::default()
-            },
-            RedeemOutcome::Refused(r) => RedeemQuery {
-                refused: Some(r.kind),
-                starts_at: r.starts_at,
-                until: r.until,
-                code: Some(r.code.chars().take(100).collect()),
-                ..RedeemQuery::default()
-            },
-        };
-        leptos_axum::redirect(&format!(
-            "/redeem?{}",
-            serde_urlencoded::to_string(&query).unwrap_or_default()
-        ));
+        leptos_axum::redirect(&format!("/redeem?{}", outcome.to_query()));
     }
     Ok(outcome)
 }
@@ -435,73 +320,6 @@ fn refusal_of(error: &crate::core::ActivationError, code: String) -> Refusal {
         until,
         code,
     }
-}
-
-/// What following an easter-egg link came to.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub enum EggOutcome {
-    /// No such egg (or a disabled one): the page is the ordinary 404.
-    NotFound,
-    Found(RedeemOutcome),
-}
-
-/// Claims an easter egg for the signed-in player; signed-out players are sent
-/// to sign in and brought back here.
-#[server]
-pub async fn claim_egg(slug: String) -> Result<EggOutcome, ServerFnError> {
-    use crate::core::{ActivationError, ActivationRequest, Channel, CodeRef};
-    let request = ssr::Request::load().await?;
-    let slug: String = slug.chars().take(64).collect();
-    // Unknown and disabled eggs look the same as any missing page, signed in or not.
-    let exists = sqlx::query_scalar!("SELECT enabled FROM promo_codes WHERE egg_slug = $1", slug)
-        .fetch_optional(&request.pool)
-        .await
-        .map_err(ssr::internal)?;
-    if exists != Some(true) {
-        return Ok(EggOutcome::NotFound);
-    }
-    let player = request.require_player(&format!("/egg/{slug}"))?;
-    let egg = ActivationRequest {
-        player_id: player.id,
-        code: CodeRef::EggSlug(slug.clone()),
-        channel: Channel::Egg,
-    };
-    let outcome = match request
-        .guard
-        .activate(&request.pool, &egg, request.ip)
-        .await
-    {
-        Ok(a) => RedeemOutcome::Granted(
-            granted_existing(
-                &request.pool,
-                a.activation_id,
-                player.id,
-                request.locale,
-                false,
-            )
-            .await?,
-        ),
-        Err(ActivationError::AlreadyActivated) => {
-            // Found before: show the secret again.
-            let earlier = sqlx::query_scalar!(
-                "SELECT a.id FROM activations a JOIN promo_codes c ON c.id = a.code_id WHERE c.egg_slug = $1 AND a.player_id = $2",
-                slug,
-                player.id
-            )
-            .fetch_one(&request.pool)
-            .await
-            .map_err(ssr::internal)?;
-            RedeemOutcome::Granted(
-                granted_existing(&request.pool, earlier, player.id, request.locale, true).await?,
-            )
-        }
-        Err(ActivationError::Unknown | ActivationError::Disabled) => {
-            return Ok(EggOutcome::NotFound)
-        }
-        Err(ActivationError::Database(e)) => return Err(ssr::internal(e)),
-        Err(refusal) => RedeemOutcome::Refused(refusal_of(&refusal, String::new())),
-    };
-    Ok(EggOutcome::Found(outcome))
 }
 
 #[server]
@@ -615,7 +433,7 @@ pub async fn notifications(page: i64) -> Result<NotificationPage, ServerFnError>
 pub async fn mark_read(id: Option<i64>) -> Result<(), ServerFnError> {
     let request = ssr::Request::load().await?;
     let Some(player) = request.player() else {
-        return Err(ServerFnError::new("sign in required"));
+        return Err(ssr::unauthorized());
     };
     sqlx::query!(
         "UPDATE notifications SET read_at = now() WHERE player_id = $1 AND read_at IS NULL AND ($2::bigint IS NULL OR id = $2)",

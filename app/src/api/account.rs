@@ -1,0 +1,136 @@
+//! Player accounts: sign in (password, counted against the account's failed
+//! sign-ins), sign up, sign out, and changing one's password, which ends
+//! every other session of the account.
+
+use leptos::prelude::*;
+use leptos::server_fn::ServerFnError;
+
+use super::ssr;
+use crate::models::FormError;
+use crate::navigation::{safe_next, PLAYER_HOME};
+
+/// After a refused plain post: back to `page` with the error and `extra`.
+#[cfg(feature = "ssr")]
+fn back_with(request: &ssr::Request, page: &str, error: &FormError, extra: &[(&str, &str)]) {
+    if request.no_js {
+        leptos_axum::redirect(&format!("{page}?{}", error.to_query(extra)));
+    }
+}
+
+#[server]
+pub async fn sign_in(
+    username: String,
+    password: String,
+    next: String,
+) -> Result<Option<FormError>, ServerFnError> {
+    use crate::core::auth::{self, PasswordSignIn};
+    let mut request = ssr::Request::load().await?;
+    let next = safe_next(&next, PLAYER_HOME).to_owned();
+    let policy = request.guard.policy().sign_in.clone();
+    let error = match auth::check_password(&request.pool, &policy, &username, &password)
+        .await
+        .map_err(ssr::internal)?
+    {
+        PasswordSignIn::SignedIn(user) => {
+            auth::start_session(&mut request.session, &user)
+                .await
+                .map_err(ssr::internal)?;
+            remember_language(&user.locale);
+            leptos_axum::redirect(&next);
+            return Ok(None);
+        }
+        PasswordSignIn::Wrong => FormError::new("signin-error-credentials"),
+        PasswordSignIn::Wait(until) => FormError::wait(
+            "signin-error-wait",
+            crate::core::sign_in_limit::seconds_until(until),
+        ),
+    };
+    back_with(&request, "/signin", &error, &[("next", &next)]);
+    Ok(Some(error))
+}
+
+#[server]
+pub async fn sign_up(
+    username: String,
+    password: String,
+    confirm: String,
+    next: String,
+) -> Result<Option<FormError>, ServerFnError> {
+    use crate::core::auth::{self, SignUpError};
+    let mut request = ssr::Request::load().await?;
+    let next = safe_next(&next, PLAYER_HOME).to_owned();
+    match auth::sign_up(&request.pool, &username, &password, &confirm, request.locale).await {
+        Ok(user) => {
+            auth::start_session(&mut request.session, &user)
+                .await
+                .map_err(ssr::internal)?;
+            leptos_axum::redirect(&next);
+            Ok(None)
+        }
+        Err(SignUpError::Database(e)) => Err(ssr::internal(e)),
+        Err(e) => {
+            let error = FormError::new(e.message_id());
+            let typed: String = username.chars().filter(|c| !c.is_control()).take(40).collect();
+            back_with(&request, "/signup", &error, &[("username", &typed), ("next", &next)]);
+            Ok(Some(error))
+        }
+    }
+}
+
+#[server]
+pub async fn sign_out() -> Result<(), ServerFnError> {
+    let mut request = ssr::Request::load().await?;
+    request.session.logout().await.map_err(ssr::internal)?;
+    leptos_axum::redirect("/");
+    Ok(())
+}
+
+/// Changes the signed-in player's password. Every other session of the
+/// account ends (axum-login checks the password hash on each request); this
+/// one continues under a fresh session id.
+#[server]
+pub async fn change_password(
+    current: String,
+    password: String,
+    confirm: String,
+) -> Result<Option<FormError>, ServerFnError> {
+    use crate::core::auth::{self, PasswordChangeError};
+    let mut request = ssr::Request::load().await?;
+    let Some(player) = request.player().cloned() else {
+        return Err(ssr::unauthorized());
+    };
+    let policy = request.guard.policy().sign_in.clone();
+    let result =
+        auth::change_password(&request.pool, &policy, player.id, &current, &password, &confirm)
+            .await;
+    let error = match result {
+        Ok(user) => {
+            auth::start_session(&mut request.session, &user)
+                .await
+                .map_err(ssr::internal)?;
+            if request.no_js {
+                leptos_axum::redirect("/account?changed=1");
+            }
+            return Ok(None);
+        }
+        Err(PasswordChangeError::Database(e)) => return Err(ssr::internal(e)),
+        Err(PasswordChangeError::Wait(until)) => FormError::wait(
+            "signin-error-wait",
+            crate::core::sign_in_limit::seconds_until(until),
+        ),
+        Err(e) => FormError::new(e.message_id()),
+    };
+    back_with(&request, "/account", &error, &[]);
+    Ok(Some(error))
+}
+
+/// Sets the language cookie to the account's language at sign-in.
+#[cfg(feature = "ssr")]
+fn remember_language(locale: &str) {
+    if let (Some(response), Ok(cookie)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        http::HeaderValue::from_str(&crate::i18n::language_cookie(locale)),
+    ) {
+        response.append_header(http::header::SET_COOKIE, cookie);
+    }
+}
