@@ -178,7 +178,9 @@ pub fn form_error(
         Some(Err(_)) => Some(FormError::new("error-internal")),
         None => {
             let query = leptos_router::hooks::use_query_map().get_untracked();
-            let id = query.get("error").filter(|id| prefixes.iter().any(|p| id.starts_with(p)))?;
+            let id = query
+                .get("error")
+                .filter(|id| prefixes.iter().any(|p| id.starts_with(p)))?;
             let seconds = query.get("seconds").and_then(|s| s.parse::<i64>().ok());
             Some(FormError {
                 id,
@@ -218,8 +220,7 @@ pub fn page_param() -> Memo<i64> {
         query.with(|q| {
             q.get("page")
                 .and_then(|p| p.parse().ok())
-                .unwrap_or(1i64)
-                .max(1)
+                .map_or(1, crate::models::page_number)
         })
     })
 }

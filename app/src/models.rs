@@ -284,3 +284,12 @@ pub const THROTTLED_PREFIX: &str = "throttled:";
 
 /// Rows per page in the wallet, inbox and activation lists.
 pub const PAGE_SIZE: i64 = 20;
+
+/// The last page any list goes to: far beyond any real list, and far from
+/// where `page * size` could overflow.
+pub const MAX_PAGE: i64 = 1_000_000;
+
+/// A requested page number as one that exists: 1 to `MAX_PAGE`.
+pub fn page_number(page: i64) -> i64 {
+    page.clamp(1, MAX_PAGE)
+}

@@ -58,7 +58,12 @@ mod tests {
 
     #[test]
     fn next_stays_on_site() {
-        let ok = ["/wallet?page=2", "/", "/egg/golden-lantern#x", "/redeem?code=%0A"];
+        let ok = [
+            "/wallet?page=2",
+            "/",
+            "/egg/golden-lantern#x",
+            "/redeem?code=%0A",
+        ];
         for next in ok {
             assert_eq!(safe_next(next, "/redeem"), next);
         }
@@ -93,17 +98,29 @@ mod tests {
 
     #[test]
     fn the_dashboard_sends_only_to_its_pages() {
-        assert_eq!(safe_admin_next("/admin/codes?page=2"), "/admin/codes?page=2");
+        assert_eq!(
+            safe_admin_next("/admin/codes?page=2"),
+            "/admin/codes?page=2"
+        );
         assert_eq!(safe_admin_next("/admin"), "/admin");
         assert_eq!(safe_admin_next("/admin?x=1"), "/admin?x=1");
-        for next in ["/redeem", "/adminx", "/admin/signin", "/\t/admin", "//admin"] {
+        for next in [
+            "/redeem",
+            "/adminx",
+            "/admin/signin",
+            "/\t/admin",
+            "//admin",
+        ] {
             assert_eq!(safe_admin_next(next), "/admin", "{next:?}");
         }
     }
 
     #[test]
     fn sign_in_paths_carry_next() {
-        assert_eq!(sign_in_path("/wallet?page=2"), "/signin?next=%2Fwallet%3Fpage%3D2");
+        assert_eq!(
+            sign_in_path("/wallet?page=2"),
+            "/signin?next=%2Fwallet%3Fpage%3D2"
+        );
         assert_eq!(admin_sign_in_path("/admin"), "/admin/signin?next=%2Fadmin");
     }
 }

@@ -265,6 +265,8 @@ test('without JavaScript an admin signs in, saves a code and sees refusals', asy
   await page.fill('#field-name', name);
   await page.fill('#field-min_reward', '5000');
   await page.click('#save-code');
+  // What was typed comes back from the session, not through the address.
+  await expect(page).toHaveURL(/\/admin\/codes\/new\?refused=1$/);
   await expect(page.locator('#error-min_reward')).toBeVisible();
   await expect(page.locator('#field-name')).toHaveValue(name);
   await page.fill('#field-min_reward', '');

@@ -39,3 +39,27 @@ test('without JavaScript a page that needs an account redirects to sign in', asy
     await expect(page.locator('#signin-form')).toBeVisible();
   }
 });
+
+test('without JavaScript an easter egg opens with its button, and a password change keeps this session', async ({ page }) => {
+  await signUp(page, '/egg/golden-lantern', false);
+  await expect(page.locator('#egg-claim')).toBeVisible();
+  await page.click('#egg-claim');
+  await expect(page).toHaveURL(/\/egg\/golden-lantern\?activation=\d+/);
+  await expect(page.locator('#redeem-success')).toContainText('300 coins');
+  await expect(page.locator('#secret-message')).toBeVisible();
+
+  await page.goto('/account');
+  await page.fill('#password-current', 'wrong one');
+  await page.fill('#password-new', 'a brand new one');
+  await page.fill('#password-confirm', 'a brand new one');
+  await page.click('#password-submit');
+  await expect(page.locator('#form-error')).toContainText('current password is wrong');
+  await page.fill('#password-current', 'correct horse');
+  await page.fill('#password-new', 'a brand new one');
+  await page.fill('#password-confirm', 'a brand new one');
+  await page.click('#password-submit');
+  await expect(page).toHaveURL(/\/account\?changed=1/);
+  await expect(page.locator('#password-changed')).toBeVisible();
+  await page.goto('/wallet');
+  await expect(page).toHaveURL(/\/wallet$/); // still signed in here
+});

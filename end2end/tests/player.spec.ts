@@ -77,7 +77,7 @@ test('redeem results in both languages, desktop and phone (screenshots)', async 
   await page.screenshot({ path: 'screenshots/redeem-ru-success.png', fullPage: true });
 });
 
-test('easter eggs: a signed-out player signs in and lands back on the egg found by clicking the hidden lantern', async ({ page }) => {
+test('easter eggs: a signed-out player signs in, lands back on the egg found by clicking the hidden lantern, and opens it', async ({ page }) => {
   const name = await signUp(page, '/');
   await page.click('#sign-out');
   await expect(page.locator('#nav-sign-in')).toBeVisible();
@@ -90,24 +90,38 @@ test('easter eggs: a signed-out player signs in and lands back on the egg found 
   await page.fill('#signin-password', 'correct horse');
   await page.click('#signin-submit');
   await expect(page).toHaveURL(/\/egg\/golden-lantern$/);
+  // Opening the link claims nothing: the button does.
+  await expect(page.locator('#egg-claim')).toBeVisible();
+  await page.goto('/wallet');
+  await expect(page.locator('body')).not.toContainText('GOLDEN-LANTERN');
+  await page.goto('/egg/golden-lantern');
+  await hydrated(page);
+  await page.click('#egg-claim');
   await expect(page.locator('#redeem-success')).toContainText('300 coins');
   await expect(page.locator('#secret-message')).toContainText('silver key hides where the footer ends');
+  await expect(page).toHaveURL(/\/egg\/golden-lantern$/); // in place, no reload
 
   // The second egg is at the end of the footer.
   await page.click('#egg-silver-key');
+  await hydrated(page);
+  await page.click('#egg-claim');
   await expect(page.locator('#redeem-success')).toContainText('5 gems');
   await page.goto('/lang/ru?next=/egg/silver-key');
   await expect(page.locator('h2')).toContainText('Вы уже находили');
   await expect(page.locator('#secret-message')).toContainText('Теперь каждый замок');
 });
 
-test('an unknown egg is the ordinary 404 page, signed in or not', async ({ page }) => {
+test('a made-up egg looks like a real one until it is opened, signed in or not', async ({ page }) => {
   const anonymous = await page.goto('/egg/no-such-egg');
-  expect(anonymous?.status()).toBe(404);
+  await expect(page).toHaveURL(/\/signin\?next=%2Fegg%2Fno-such-egg/);
+  expect(anonymous?.status()).toBe(200);
   await signUp(page, '/');
   const signedIn = await page.goto('/egg/no-such-egg');
-  expect(signedIn?.status()).toBe(404);
-  await expect(page.locator('h1')).toHaveText('Page not found');
+  expect(signedIn?.status()).toBe(200);
+  await expect(page.locator('h1')).toHaveText('Something is hidden here');
+  await hydrated(page);
+  await page.click('#egg-claim');
+  await expect(page.locator('#redeem-error')).toContainText('nothing hidden here');
 });
 
 test('wrong password and taken username are explained', async ({ page }) => {

@@ -111,7 +111,11 @@ pub async fn export_codes(
     }
     let Ok(slot) = slots.0.clone().try_acquire_owned() else {
         let text = |name: header::HeaderName| {
-            request.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or("")
+            request
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
         };
         let locale = app::api::locale_from(text(header::COOKIE), text(header::ACCEPT_LANGUAGE));
         return (
@@ -127,7 +131,10 @@ pub async fn export_codes(
         let _slot = slot;
         // Waits for the client to take a chunk; false when it went away or stalled.
         let mut deliver = async |chunk: Result<Bytes, std::io::Error>| {
-            matches!(tokio::time::timeout(EXPORT_STALL, sender.send(chunk)).await, Ok(Ok(())))
+            matches!(
+                tokio::time::timeout(EXPORT_STALL, sender.send(chunk)).await,
+                Ok(Ok(()))
+            )
         };
         let (sql, binds) = manage::select_sql(&filter, "");
         let mut rows = manage::bind_all(sqlx::query(&sql), &binds).fetch(&pool);
@@ -152,7 +159,10 @@ pub async fn export_codes(
                 let full = std::mem::replace(&mut writer, csv::Writer::from_writer(Vec::new()));
                 let chunk = full.into_inner().unwrap_or_default();
                 if !deliver(Ok(Bytes::from(chunk))).await {
-                    tracing::info!(rows = count, "CSV export stopped: the client went away or stalled");
+                    tracing::info!(
+                        rows = count,
+                        "CSV export stopped: the client went away or stalled"
+                    );
                     return;
                 }
             }

@@ -19,9 +19,9 @@ use tower_sessions_sqlx_store::PostgresStore;
 use crate::throttle::{self, Throttle};
 use std::sync::Arc;
 
-use app::navigation::{safe_next, sign_in_path, PLAYER_HOME};
 use app::core::abuse::Guard;
 use app::core::auth::{self, PlayerBackend, PlayerSession};
+use app::navigation::{safe_next, sign_in_path, PLAYER_HOME};
 use app::{shell, App};
 
 #[derive(Clone, FromRef)]
@@ -72,12 +72,11 @@ pub fn router(state: AppState, store: PostgresStore, config: &SessionConfig) -> 
         .with_same_site(SameSite::Lax)
         .with_secure(config.secure)
         .with_expiry(Expiry::OnInactivity(config.player_idle));
-    let auth =
-        AuthManagerLayerBuilder::new(
-            PlayerBackend::new(state.pool.clone(), state.guard.policy().sign_in.clone()),
-            sessions,
-        )
-        .build();
+    let auth = AuthManagerLayerBuilder::new(
+        PlayerBackend::new(state.pool.clone(), state.guard.policy().sign_in.clone()),
+        sessions,
+    )
+    .build();
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
@@ -114,6 +113,9 @@ pub fn router(state: AppState, store: PostgresStore, config: &SessionConfig) -> 
         ))
         .layer(auth)
         .layer(axum::middleware::from_fn(crate::admin::same_origin))
+        .layer(axum::middleware::from_fn(
+            crate::plain_pages::unreadable_calls_are_400,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.throttle.clone(),
             throttle::by_address,

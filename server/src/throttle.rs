@@ -368,7 +368,7 @@ fn too_many(request: &Request, wait: Duration) -> Response {
         )
             .into_response();
     }
-    let locale = app::api::locale_from(text(header::COOKIE), text(header::ACCEPT_LANGUAGE));
+    let locale = crate::plain_pages::locale_of(headers);
     // Back to the egg only when the path is one an egg can have; anything
     // else a client put in the path must not reach the page.
     let back = path
@@ -381,39 +381,18 @@ fn too_many(request: &Request, wait: Duration) -> Response {
         })
         .map_or_else(|| "/redeem".to_owned(), |slug| format!("/egg/{slug}"));
     let tr = |id| app::i18n::translate(locale, id, &[("seconds", seconds.to_string())]);
-    let page = format!(
-        "<!DOCTYPE html><html lang=\"{locale}\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <meta http-equiv=\"refresh\" content=\"{seconds};url={back}\">\
-         <title>{title}</title><link rel=\"stylesheet\" href=\"/pkg/promocodes.css\"></head>\
-         <body><main class=\"container\"><section class=\"card\" id=\"throttled\" role=\"alert\">\
-         <h1>{title}</h1><p>{message}</p><p><a class=\"button\" href=\"{back}\">{again}</a></p>\
-         </section></main></body></html>",
-        title = escape(&tr("throttled-title")),
-        message = escape(&tr("redeem-error-throttled")),
-        again = escape(&tr("throttled-back")),
-        back = escape(&back),
-    );
-    (
+    let mut page = crate::plain_pages::page(
         StatusCode::TOO_MANY_REQUESTS,
-        [
-            retry_after,
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/html; charset=utf-8"),
-            ),
-        ],
-        page,
-    )
-        .into_response()
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
+        "throttled",
+        locale,
+        &tr("throttled-title"),
+        &tr("redeem-error-throttled"),
+        (&back, &tr("throttled-back")),
+        Some(seconds),
+    );
+    page.headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    page
 }
 
 #[cfg(test)]

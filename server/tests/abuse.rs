@@ -292,11 +292,13 @@ async fn nobody_can_lock_out_another_player(pool: PgPool) {
             .await
             .unwrap();
     }
-    sqlx::query("UPDATE activations SET created_at = now() - interval '2 days' WHERE player_id = $1")
-        .bind(neighbour)
-        .execute(&pool)
-        .await
-        .unwrap();
+    sqlx::query(
+        "UPDATE activations SET created_at = now() - interval '2 days' WHERE player_id = $1",
+    )
+    .bind(neighbour)
+    .execute(&pool)
+    .await
+    .unwrap();
 
     // The attacker's three wrong codes block the shared address...
     for n in 0..3 {
@@ -771,4 +773,54 @@ async fn a_disabled_code_answers_exactly_like_an_unknown_one(pool: PgPool) {
         .await
         .unwrap();
     assert_eq!(kinds, ["unknown", "disabled", "unknown", "disabled"]);
+}
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn one_address_gets_its_wrong_answers_whatever_the_number_of_accounts(pool: PgPool) {
+    let pool = common::wide_pool(pool.connect_options().as_ref().clone()).await;
+    let guard = Guard::new(Policy {
+        player_failures: 5,
+        ip_failures: 20,
+        spread_accounts: 5,
+        // Longer than the test: one window, one block.
+        block: Duration::from_secs(300),
+        max_block: Duration::from_secs(600),
+        ..policy()
+    });
+    common::code(&pool, common::fixed("WELCOME-100", 100)).await;
+    let from = ip("198.51.100.23");
+    // The attacker's accounts each redeem the public code first: one redeem
+    // used to make an account "established", out of the address block's reach.
+    let accounts = common::players(&pool, 30).await;
+    for account in &accounts {
+        guard
+            .activate(&pool, &typed(*account, "WELCOME-100"), from)
+            .await
+            .unwrap();
+    }
+    // Then they rotate wrong guesses across the accounts.
+    let mut unknown = 0;
+    for round in 0..10 {
+        for (n, account) in accounts.iter().enumerate() {
+            match guard
+                .activate(&pool, &typed(*account, &format!("GUESS-{round}-{n}")), from)
+                .await
+            {
+                Err(ActivationError::Unknown) => unknown += 1,
+                Err(ActivationError::LockedOut { .. }) => {}
+                other => panic!("{other:?}"),
+            }
+        }
+    }
+    assert!(
+        unknown <= 20,
+        "the address got {unknown} wrong-code answers, more than its limit of 20"
+    );
+    // Fresh accounts from there are held too.
+    let fresh = common::player(&pool).await;
+    locked_until(
+        guard
+            .activate(&pool, &typed(fresh, "GUESS-FRESH"), from)
+            .await,
+    );
 }

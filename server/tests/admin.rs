@@ -433,7 +433,9 @@ async fn the_server_refuses_invalid_codes_field_by_field(pool: PgPool) {
         assert!(shown.body.contains(typed), "{typed:?} is not shown again");
     }
     assert!(
-        !shown.body.contains(&format!("value=\"{csrf}\"\u{20}name=\"name\"")),
+        !shown
+            .body
+            .contains(&format!("value=\"{csrf}\"\u{20}name=\"name\"")),
         "the token is not put in a field"
     );
     let again = page(cookie.clone()).await;

@@ -92,6 +92,10 @@ signup-error-password = A password has at least 8 characters.
 signup-error-confirm = The two passwords differ.
 signup-error-taken = This username is taken.
 
+bad-request-title = This request could not be read
+bad-request-message = Something in what was sent is missing or malformed. Go back and try again.
+bad-request-back = To the home page
+
 egg-title = You found an easter egg!
 egg-closed-title = Something is hidden here
 egg-closed-hint = Open it to see what it is.

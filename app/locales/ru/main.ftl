@@ -95,6 +95,10 @@ signup-error-password = Пароль должен быть не короче 8 �
 signup-error-confirm = Пароли не совпадают.
 signup-error-taken = Это имя пользователя уже занято.
 
+bad-request-title = Не удалось прочитать запрос
+bad-request-message = В отправленных данных чего-то не хватает или что-то записано неверно. Вернитесь и попробуйте снова.
+bad-request-back = На главную
+
 egg-title = Вы нашли пасхалку!
 egg-closed-title = Здесь что-то спрятано
 egg-closed-hint = Откройте, чтобы узнать, что это.

@@ -122,7 +122,11 @@ pub(crate) mod ssr {
         }
 
         /// `back_with` for an outcome already shaped as a query string.
-        pub async fn back_with_query(&self, path: &str, query: String) -> Result<(), ServerFnError> {
+        pub async fn back_with_query(
+            &self,
+            path: &str,
+            query: String,
+        ) -> Result<(), ServerFnError> {
             if self.no_js {
                 let draft = Draft {
                     path: path.to_owned(),
@@ -140,7 +144,12 @@ pub(crate) mod ssr {
         /// The draft kept for the page being rendered, taken out of the
         /// session (it is shown once).
         pub async fn take_draft(&self) -> Result<Option<String>, ServerFnError> {
-            let Some(draft) = self.session.get::<Draft>(DRAFT_KEY).await.map_err(internal)? else {
+            let Some(draft) = self
+                .session
+                .get::<Draft>(DRAFT_KEY)
+                .await
+                .map_err(internal)?
+            else {
                 return Ok(None);
             };
             if draft.path != self.path {
@@ -553,7 +562,8 @@ pub async fn import_codes(csrf: String, csv: String) -> Result<ImportOutcome, Se
                 .take(50)
                 .map(|(line, id, value)| format!("{line}|{id}|{value}"))
                 .collect();
-            let query = serde_urlencoded::to_string([("lines", list.join("\n"))]).unwrap_or_default();
+            let query =
+                serde_urlencoded::to_string([("lines", list.join("\n"))]).unwrap_or_default();
             request.back_with_query("/admin/import", query).await?;
         }
     }
@@ -564,7 +574,7 @@ pub async fn import_codes(csrf: String, csv: String) -> Result<ImportOutcome, Se
 pub async fn audit_log(page: i64, entity: String) -> Result<AuditPage, ServerFnError> {
     let request = ssr::AdminRequest::load().await?;
     request.reader()?;
-    let page = page.clamp(1, 100_000);
+    let page = crate::models::page_number(page);
     let size = 30i64;
     let entity = Some(entity).filter(|e| !e.is_empty());
     let rows = sqlx::query!(

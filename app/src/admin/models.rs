@@ -205,7 +205,7 @@ pub struct CodeFilter {
 
 impl CodeFilter {
     pub fn page(&self) -> i64 {
-        self.page.parse().unwrap_or(1i64).clamp(1, 1_000_000)
+        crate::models::page_number(self.page.trim().parse().unwrap_or(1))
     }
 
     /// The query string for this filter (empty values left out).

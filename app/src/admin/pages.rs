@@ -115,20 +115,22 @@ pub fn ImportPage() -> impl IntoView {
             if let Some(n) = q.get("imported").and_then(|n| n.parse().ok()) {
                 return Some(ImportOutcome::Imported(n));
             }
-            draft(session).and_then(|d| draft_value(&d, "lines")).map(|list| {
-                ImportOutcome::Refused(
-                    list.lines()
-                        .filter_map(|l| {
-                            let mut parts = l.splitn(3, '|');
-                            Some((
-                                parts.next()?.parse().ok()?,
-                                parts.next()?.to_owned(),
-                                parts.next().unwrap_or("").to_owned(),
-                            ))
-                        })
-                        .collect(),
-                )
-            })
+            draft(session)
+                .and_then(|d| draft_value(&d, "lines"))
+                .map(|list| {
+                    ImportOutcome::Refused(
+                        list.lines()
+                            .filter_map(|l| {
+                                let mut parts = l.splitn(3, '|');
+                                Some((
+                                    parts.next()?.parse().ok()?,
+                                    parts.next()?.to_owned(),
+                                    parts.next().unwrap_or("").to_owned(),
+                                ))
+                            })
+                            .collect(),
+                    )
+                })
         }),
     };
     // A chosen file is read into the text box (with JavaScript; without it, paste).

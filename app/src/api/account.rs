@@ -5,8 +5,10 @@
 use leptos::prelude::*;
 use leptos::server_fn::ServerFnError;
 
+#[cfg(feature = "ssr")]
 use super::ssr;
 use crate::models::FormError;
+#[cfg(feature = "ssr")]
 use crate::navigation::{safe_next, PLAYER_HOME};
 
 /// After a refused plain post: back to `page` with the error and `extra`.
@@ -59,7 +61,15 @@ pub async fn sign_up(
     use crate::core::auth::{self, SignUpError};
     let mut request = ssr::Request::load().await?;
     let next = safe_next(&next, PLAYER_HOME).to_owned();
-    match auth::sign_up(&request.pool, &username, &password, &confirm, request.locale).await {
+    match auth::sign_up(
+        &request.pool,
+        &username,
+        &password,
+        &confirm,
+        request.locale,
+    )
+    .await
+    {
         Ok(user) => {
             auth::start_session(&mut request.session, &user)
                 .await
@@ -70,8 +80,17 @@ pub async fn sign_up(
         Err(SignUpError::Database(e)) => Err(ssr::internal(e)),
         Err(e) => {
             let error = FormError::new(e.message_id());
-            let typed: String = username.chars().filter(|c| !c.is_control()).take(40).collect();
-            back_with(&request, "/signup", &error, &[("username", &typed), ("next", &next)]);
+            let typed: String = username
+                .chars()
+                .filter(|c| !c.is_control())
+                .take(40)
+                .collect();
+            back_with(
+                &request,
+                "/signup",
+                &error,
+                &[("username", &typed), ("next", &next)],
+            );
             Ok(Some(error))
         }
     }
@@ -100,9 +119,15 @@ pub async fn change_password(
         return Err(ssr::unauthorized());
     };
     let policy = request.guard.policy().sign_in.clone();
-    let result =
-        auth::change_password(&request.pool, &policy, player.id, &current, &password, &confirm)
-            .await;
+    let result = auth::change_password(
+        &request.pool,
+        &policy,
+        player.id,
+        &current,
+        &password,
+        &confirm,
+    )
+    .await;
     let error = match result {
         Ok(user) => {
             auth::start_session(&mut request.session, &user)

@@ -6,6 +6,7 @@
 use leptos::prelude::*;
 use leptos::server_fn::ServerFnError;
 
+#[cfg(feature = "ssr")]
 use super::ssr;
 use crate::models::*;
 
@@ -62,7 +63,9 @@ pub async fn claim_egg(slug: String) -> Result<RedeemOutcome, ServerFnError> {
     use crate::core::{ActivationError, ActivationRequest, Channel, CodeRef};
     let request = ssr::Request::load().await?;
     let Some(player) = request.player() else {
-        return Ok(RedeemOutcome::Refused(Refusal::of(RefusalKind::UnknownPlayer)));
+        return Ok(RedeemOutcome::Refused(Refusal::of(
+            RefusalKind::UnknownPlayer,
+        )));
     };
     let known_shape = egg_slug(&slug);
     let egg = ActivationRequest {

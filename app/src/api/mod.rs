@@ -326,7 +326,7 @@ fn refusal_of(error: &crate::core::ActivationError, code: String) -> Refusal {
 pub async fn load_wallet(page: i64) -> Result<Wallet, ServerFnError> {
     let request = ssr::Request::load().await?;
     let player = request.require_player("/wallet")?;
-    let page = page.max(1);
+    let page = page_number(page);
     let (limit, offset) = page_window(page);
     let balances = sqlx::query_as!(
         Balance,
@@ -367,7 +367,7 @@ pub async fn load_wallet(page: i64) -> Result<Wallet, ServerFnError> {
 pub async fn my_activations(page: i64) -> Result<ActivationPage, ServerFnError> {
     let request = ssr::Request::load().await?;
     let player = request.require_player("/activations")?;
-    let page = page.max(1);
+    let page = page_number(page);
     let (limit, offset) = page_window(page);
     let mut lines = sqlx::query_as!(
         ActivationLine,
@@ -397,7 +397,7 @@ pub async fn my_activations(page: i64) -> Result<ActivationPage, ServerFnError> 
 pub async fn notifications(page: i64) -> Result<NotificationPage, ServerFnError> {
     let request = ssr::Request::load().await?;
     let player = request.require_player("/notifications")?;
-    let page = page.max(1);
+    let page = page_number(page);
     let (limit, offset) = page_window(page);
     let mut lines = sqlx::query_as!(
         NotificationLine,

@@ -206,7 +206,11 @@ pub async fn authenticate(
 
 /// Whether `username`'s password is `password` (for the demo's published
 /// passwords; not counted as a sign-in).
-pub async fn has_password(pool: &PgPool, username: &str, password: &str) -> Result<bool, sqlx::Error> {
+pub async fn has_password(
+    pool: &PgPool,
+    username: &str,
+    password: &str,
+) -> Result<bool, sqlx::Error> {
     let hash = sqlx::query_scalar!(
         "SELECT password_hash FROM admins WHERE lower(username) = lower($1)",
         username

@@ -288,11 +288,13 @@ pub async fn change_password(
     let user = axum_login::AuthnBackend::get_user(&backend, &player_id)
         .await?
         .ok_or(PasswordChangeError::WrongCurrent)?;
-    let key = sign_in_limit::account_key(&user.username).ok_or(PasswordChangeError::WrongCurrent)?;
+    let key =
+        sign_in_limit::account_key(&user.username).ok_or(PasswordChangeError::WrongCurrent)?;
     if let Attempt::Wait(until) = sign_in_limit::begin(pool, policy, Realm::Player, &key).await? {
         return Err(PasswordChangeError::Wait(until));
     }
-    if user.password_hash.is_empty() || !verify_password(current, user.password_hash.clone()).await {
+    if user.password_hash.is_empty() || !verify_password(current, user.password_hash.clone()).await
+    {
         return Err(PasswordChangeError::WrongCurrent);
     }
     sign_in_limit::forgive(pool, Realm::Player, &key).await?;

@@ -127,7 +127,10 @@ impl NewCode {
         if self.initial_reward > MAX_REWARD {
             problems.push(CodeError::RewardTooLarge);
         }
-        if self.new_player_days.is_some_and(|d| d > MAX_NEW_PLAYER_DAYS) {
+        if self
+            .new_player_days
+            .is_some_and(|d| d > MAX_NEW_PLAYER_DAYS)
+        {
             problems.push(CodeError::TooManyDays);
         }
         let list_ok = |list: &[String]| {
@@ -142,13 +145,7 @@ impl NewCode {
         if !list_ok(&self.eligible_tags) {
             problems.push(CodeError::BadTags);
         }
-        let currency_shape = self.currency.len() <= 16
-            && self.currency.starts_with(|c: char| c.is_ascii_uppercase())
-            && self
-                .currency
-                .bytes()
-                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
-        if !currency_shape {
+        if !is_currency_code(&self.currency) {
             problems.push(CodeError::UnknownCurrency);
         }
         if let (Some(start), Some(end)) = (self.starts_at, self.ends_at) {
@@ -171,6 +168,16 @@ impl NewCode {
         }
         problems
     }
+}
+
+/// Whether `code` has the shape of a currency code (the schema's CHECK):
+/// anything else is unknown without asking the database.
+pub fn is_currency_code(code: &str) -> bool {
+    (2..=16).contains(&code.len())
+        && code.starts_with(|c: char| c.is_ascii_uppercase())
+        && code
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
 }
 
 /// Inserts a code and returns its id.

@@ -6,7 +6,8 @@ use std::collections::{HashMap, HashSet};
 use sqlx::PgPool;
 
 use super::codes;
-use super::manage::{self, parse_form};
+use super::codes::NewCode;
+use super::manage::{self, parse_form, Texts};
 use crate::admin::models::*;
 
 /// The export's columns.
@@ -127,14 +128,10 @@ pub enum ImportError {
 
 type LineError = (usize, String, String);
 
-/// Reads manual codes from CSV text (a header line first). Either every line
-/// is valid and all codes are stored in one transaction, or nothing is
-/// stored and every line's problems come back.
-pub async fn import(
-    pool: &PgPool,
-    admin_id: i64,
-    text: &str,
-) -> Result<ImportOutcome, ImportError> {
+/// The codes a CSV text describes, or every line's problems; all that can be
+/// told without the database beyond `choices` (names taken are checked by
+/// `import`). Never panics, whatever the text (see the proptest below).
+pub fn read_import(text: &str, choices: &Choices) -> ReadImport {
     let mut errors: Vec<LineError> = Vec::new();
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
@@ -143,11 +140,10 @@ pub async fn import(
     let header: Vec<String> = match reader.headers() {
         Ok(h) => h.iter().map(|s| s.trim().to_lowercase()).collect(),
         Err(e) => {
-            return Ok(ImportOutcome::Refused(vec![(
-                1,
-                "admin-import-error-csv".into(),
-                e.to_string(),
-            )]))
+            return ReadImport {
+                errors: vec![(1, "admin-import-error-csv".into(), e.to_string())],
+                ..ReadImport::default()
+            }
         }
     };
     for column in &header {
@@ -167,9 +163,11 @@ pub async fn import(
         ));
     }
     if !errors.is_empty() {
-        return Ok(ImportOutcome::Refused(errors));
+        return ReadImport {
+            errors,
+            ..ReadImport::default()
+        };
     }
-    let choices = super::catalog::choices(pool).await?;
     let lookup = |list: &[Choice]| -> HashMap<String, i64> {
         list.iter().map(|c| (c.name.to_lowercase(), c.id)).collect()
     };
@@ -287,6 +285,43 @@ pub async fn import(
     if parsed.is_empty() && errors.is_empty() {
         errors.push((2, "admin-import-error-empty".into(), String::new()));
     }
+    ReadImport {
+        parsed,
+        errors,
+        names,
+        slugs,
+    }
+}
+
+/// What `read_import` found.
+#[derive(Debug, Default)]
+pub struct ReadImport {
+    pub parsed: Vec<(usize, NewCode, Texts)>,
+    pub errors: Vec<LineError>,
+    /// Folded names, with the line each first appeared on.
+    names: HashMap<String, usize>,
+    slugs: HashSet<String>,
+}
+
+/// Reads manual codes from CSV text (a header line first). Either every line
+/// is valid and all codes are stored in one transaction, or nothing is
+/// stored and every line's problems come back.
+pub async fn import(
+    pool: &PgPool,
+    admin_id: i64,
+    text: &str,
+) -> Result<ImportOutcome, ImportError> {
+    let choices = super::catalog::choices(pool).await?;
+    let ReadImport {
+        parsed,
+        mut errors,
+        names,
+        slugs,
+    } = read_import(text, &choices);
+    if parsed.is_empty() {
+        errors.sort_by_key(|e| e.0);
+        return Ok(ImportOutcome::Refused(errors));
+    }
     // Names and slugs already taken, all at once.
     let folded: Vec<String> = names.keys().cloned().collect();
     let taken: HashSet<String> = sqlx::query_scalar!(
@@ -371,4 +406,62 @@ fn field_value(form: &CodeForm, field: &str) -> String {
         _ => "",
     }
     .to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn choices() -> Choices {
+        Choices {
+            currencies: vec!["COINS".into(), "GEMS".into()],
+            ..Choices::default()
+        }
+    }
+
+    #[test]
+    fn cells_that_could_start_a_formula_are_neutralised_and_read_back() {
+        for cell in ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"] {
+            let safe = neutralise(cell.to_owned());
+            assert_eq!(safe, format!("'{cell}"));
+            assert_eq!(restore(&safe), cell);
+        }
+        for cell in ["plain", "'quoted", "1-2", ""] {
+            assert_eq!(neutralise(cell.to_owned()), cell);
+            assert_eq!(restore(cell), cell);
+        }
+    }
+
+    #[test]
+    fn an_exported_file_reads_back_as_it_was() {
+        let text = "name,reward,description_en\nSHEET-1,5,'=not a formula\n";
+        let read = read_import(text, &choices());
+        assert!(read.errors.is_empty(), "{:?}", read.errors);
+        assert_eq!(read.parsed[0].2[0].1, "=not a formula");
+    }
+
+    proptest! {
+        /// Whatever an admin pastes, the importer answers with codes or
+        /// numbered problems: no panic, no line outside the text.
+        #[test]
+        fn any_text_is_read_or_refused_line_by_line(
+            header in prop_oneof![
+                Just("name,reward".to_owned()),
+                Just("name,reward,currency,egg_slug,starts_at,ends_at,description_en,secret_ru".to_owned()),
+                "\\PC{0,60}",
+            ],
+            lines in proptest::collection::vec("[\\PC\n,\"']{0,80}", 0..20),
+        ) {
+            let text = format!("{header}\n{}", lines.join("\n"));
+            let read = read_import(&text, &choices());
+            let last_line = text.lines().count().max(2) + 1;
+            prop_assert!(read.parsed.is_empty() || read.parsed.iter().all(|(line, _, _)| *line <= last_line));
+            prop_assert!(read.errors.iter().all(|(line, _, _)| *line <= last_line.max(MAX_IMPORT_LINES + 2)));
+            prop_assert!(!read.parsed.is_empty() || !read.errors.is_empty(), "silence");
+            for (_, code, _) in &read.parsed {
+                prop_assert!(code.problems().is_empty(), "{:?}", code.problems());
+            }
+        }
+    }
 }

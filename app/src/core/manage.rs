@@ -618,9 +618,15 @@ pub fn filter_sql(filter: &CodeFilter) -> (String, String, Vec<FilterBind>) {
     let q = filter.q.trim();
     if !q.is_empty() {
         // The same folding as redemption, but partial input may not parse: fall back to plain upper case.
+        // Control characters (NUL cannot even be sent to PostgreSQL) match nothing anyway.
         let folded = super::PromoCodeText::parse(q)
             .map(|t| t.into_inner())
-            .unwrap_or_else(|_| q.to_uppercase());
+            .unwrap_or_else(|_| {
+                q.chars()
+                    .filter(|c| !c.is_control())
+                    .collect::<String>()
+                    .to_uppercase()
+            });
         let pattern = format!(
             "%{}%",
             folded

@@ -109,6 +109,12 @@ pub fn plan(form: &SeriesForm) -> Result<SeriesPlan, Vec<FieldError>> {
     let name = form.name.trim().to_owned();
     if name.is_empty() || name.chars().count() > 120 {
         errors.push(FieldError::new("name", "admin-error-required"));
+    } else if !super::code_text::is_plain_text(&name, false) {
+        errors.push(FieldError::new("name", "admin-error-text-chars"));
+    }
+    let currency = form.currency.trim().to_uppercase();
+    if !super::codes::is_currency_code(&currency) {
+        errors.push(FieldError::new("currency", "admin-error-currency"));
     }
     let count = match form.count.trim().parse::<u32>() {
         Ok(n) if (1..=MAX_SERIES).contains(&n) => n,
@@ -226,7 +232,7 @@ pub fn plan(form: &SeriesForm) -> Result<SeriesPlan, Vec<FieldError>> {
         segments,
         alphabet,
         bits,
-        currency: form.currency.trim().to_uppercase(),
+        currency,
         reward,
         activation_limit,
         starts_at,
@@ -284,11 +290,10 @@ pub async fn start(
     sqlx::query!("SELECT pg_advisory_xact_lock($1, 0)", LOCK_CLASS)
         .execute(&mut *tx)
         .await?;
-    let running = sqlx::query_scalar!(
-        r#"SELECT count(*) AS "n!" FROM series_jobs WHERE status = 'running'"#
-    )
-    .fetch_one(&mut *tx)
-    .await?;
+    let running =
+        sqlx::query_scalar!(r#"SELECT count(*) AS "n!" FROM series_jobs WHERE status = 'running'"#)
+            .fetch_one(&mut *tx)
+            .await?;
     if running >= MAX_RUNNING_SERIES {
         return Err(SeriesError::Invalid(vec![FieldError::new(
             "",
@@ -672,6 +677,38 @@ pub async fn jobs(pool: &PgPool, only: Option<i64>) -> Result<Vec<SeriesJob>, sq
 mod tests {
     use super::*;
     use crate::core::PromoCodeText;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The pattern and alphabet of a series are typed by an admin: any
+        /// text is refused or planned, never a panic, and a plan keeps its
+        /// promises (folded codes of the pattern's shape, enough entropy).
+        #[test]
+        fn any_series_form_is_planned_or_refused(
+            pattern in "\\PC{0,90}",
+            alphabet in prop_oneof![Just(String::new()), "\\PC{0,40}"],
+            count in prop_oneof![Just("1".to_owned()), Just("1000".to_owned()), "\\PC{0,12}"],
+            prefix in "\\PC{0,12}",
+        ) {
+            let form = SeriesForm {
+                name: "Fuzz".into(),
+                count,
+                pattern: pattern.clone(),
+                alphabet,
+                prefix,
+                ..SeriesForm::defaults()
+            };
+            if let Ok(plan) = plan(&form) {
+                prop_assert!(pattern_fits(plan.bits, u64::from(plan.count)));
+                let mut rng = rand::rng();
+                for _ in 0..5 {
+                    let (typed, folded) = plan.sample(&mut rng);
+                    let parsed = PromoCodeText::parse(&typed).map(|t| t.into_inner());
+                    prop_assert_eq!(parsed.as_deref(), Ok(folded.as_str()));
+                }
+            }
+        }
+    }
 
     fn form(pattern: &str, count: &str) -> SeriesForm {
         SeriesForm {

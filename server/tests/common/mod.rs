@@ -238,3 +238,77 @@ pub async fn assert_books_balance(pool: &PgPool) {
         "code counters match their activations"
     );
 }
+
+/// A server-function call: `path` is the function's `PATH`, `cookie` the
+/// session; `plain` posts as a browser without JavaScript does (an HTML
+/// answer, so a redirect), else as the hydrated page does (JSON back).
+pub async fn post_form(
+    app: &Router,
+    path: &str,
+    cookie: Option<&str>,
+    form: &[(&str, &str)],
+    plain: bool,
+) -> Response {
+    let accept = if plain {
+        "text/html"
+    } else {
+        "application/json"
+    };
+    let mut request = Request::post(path)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, accept);
+    if let Some(cookie) = cookie {
+        request = request.header(header::COOKIE, cookie);
+    }
+    let body = serde_urlencoded::to_string(form).unwrap();
+    send(app, request.body(Body::from(body)).unwrap()).await
+}
+
+/// A page as a browser asks for it.
+pub async fn get_page(app: &Router, path: &str, cookie: Option<&str>) -> Response {
+    let mut request = Request::get(path).header(header::ACCEPT, "text/html");
+    if let Some(cookie) = cookie {
+        request = request.header(header::COOKIE, cookie);
+    }
+    send(app, request.body(Body::empty()).unwrap()).await
+}
+
+/// A player who can sign in with `password`; returns the id.
+pub async fn player_with_password(pool: &PgPool, username: &str, password: &str) -> i64 {
+    app::core::auth::sign_up(pool, username, password, password, "en")
+        .await
+        .expect("signing up")
+        .id
+}
+
+/// Signs a player in through the sign-in server function, optionally on an
+/// existing session; returns the answer (its cookie is the session's).
+pub async fn player_sign_in(
+    app: &Router,
+    cookie: Option<&str>,
+    username: &str,
+    password: &str,
+) -> Response {
+    use leptos::server_fn::ServerFn;
+    post_form(
+        app,
+        app::api::SignIn::PATH,
+        cookie,
+        &[
+            ("username", username),
+            ("password", password),
+            ("next", "/redeem"),
+        ],
+        false,
+    )
+    .await
+}
+
+/// Who the header says is signed in on this session, if anyone.
+pub async fn signed_in_as(app: &Router, cookie: &str) -> Option<String> {
+    use leptos::server_fn::ServerFn;
+    let r = post_form(app, app::api::CurrentPlayer::PATH, Some(cookie), &[], false).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let summary: Option<app::models::PlayerSummary> = serde_json::from_str(&r.body).unwrap();
+    summary.map(|s| s.username)
+}
