@@ -5,14 +5,17 @@
 
 pub mod admin;
 pub mod api;
+#[cfg(feature = "ssr")]
+pub mod auth;
 pub mod components;
 pub mod i18n;
 pub mod models;
 pub mod navigation;
 pub mod pages;
 
+/// The domain core (server only): the `promocodes-core` crate.
 #[cfg(feature = "ssr")]
-pub mod core;
+pub use promo_core as core;
 
 use leptos::prelude::*;
 use leptos_fluent::move_tr;

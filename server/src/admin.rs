@@ -21,7 +21,7 @@ use app::core::{admins, csv_io, manage};
 /// The signed-in admin of this request's session, if any.
 async fn signed_in(pool: &PgPool, request_session: Option<&Session>) -> Option<admins::AdminUser> {
     let session = request_session?;
-    match admins::current(pool, session).await {
+    match app::admin::session::current(pool, session).await {
         Ok(admin) => admin.map(|(a, _)| a),
         Err(e) => {
             tracing::warn!(error = %e, "reading the admin session");

@@ -19,8 +19,9 @@ use tower_sessions_sqlx_store::PostgresStore;
 use crate::throttle::{self, Throttle};
 use std::sync::Arc;
 
+use app::auth::{PlayerBackend, PlayerSession};
 use app::core::abuse::Guard;
-use app::core::auth::{self, PlayerBackend, PlayerSession};
+use app::core::auth;
 use app::navigation::{safe_next, sign_in_path, PLAYER_HOME};
 use app::{shell, App};
 
@@ -285,7 +286,7 @@ async fn sign_in_link(
             return StatusCode::SERVICE_UNAVAILABLE.into_response();
         }
     };
-    if let Err(e) = auth::start_session(&mut session, &user).await {
+    if let Err(e) = app::auth::start_session(&mut session, user.0.clone()).await {
         tracing::error!(error = %e, "signing in through a link");
         return StatusCode::SERVICE_UNAVAILABLE.into_response();
     }

@@ -24,8 +24,8 @@ use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use ipnet::IpNet;
 
+use app::auth::PlayerSession;
 use app::core::abuse::ClientIp;
-use app::core::auth::PlayerSession;
 use app::models::THROTTLED_PREFIX;
 
 /// What a request is, for throttling.

@@ -460,19 +460,33 @@ async fn an_idle_admin_session_expires(pool: PgPool) {
     };
     let store = server::router::session_store(&pool).await.unwrap();
     let session = Session::new(None, Arc::new(store), None);
-    admins::sign_in_session(&session, &admin).await.unwrap();
-    assert!(admins::current(&pool, &session).await.unwrap().is_some());
-    let mut data: admins::AdminSessionData =
-        session.get(admins::SESSION_KEY).await.unwrap().unwrap();
-    data.last_seen -= admins::idle_limit().num_seconds() + 1;
-    session.insert(admins::SESSION_KEY, &data).await.unwrap();
+    app::admin::session::sign_in_session(&session, &admin)
+        .await
+        .unwrap();
+    assert!(app::admin::session::current(&pool, &session)
+        .await
+        .unwrap()
+        .is_some());
+    let mut data: app::admin::session::AdminSessionData = session
+        .get(app::admin::session::SESSION_KEY)
+        .await
+        .unwrap()
+        .unwrap();
+    data.last_seen -= app::admin::session::idle_limit().num_seconds() + 1;
+    session
+        .insert(app::admin::session::SESSION_KEY, &data)
+        .await
+        .unwrap();
     assert!(
-        admins::current(&pool, &session).await.unwrap().is_none(),
+        app::admin::session::current(&pool, &session)
+            .await
+            .unwrap()
+            .is_none(),
         "idle too long"
     );
     assert!(
         session
-            .get::<admins::AdminSessionData>(admins::SESSION_KEY)
+            .get::<app::admin::session::AdminSessionData>(app::admin::session::SESSION_KEY)
             .await
             .unwrap()
             .is_none(),

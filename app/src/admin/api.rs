@@ -19,7 +19,7 @@ pub(crate) mod ssr {
 
     use crate::admin::models::{FieldError, Role};
     pub use crate::api::ssr::internal;
-    use crate::core::admins::{self, AdminUser};
+    use crate::core::admins::AdminUser;
 
     pub struct AdminRequest {
         pub pool: PgPool,
@@ -62,7 +62,9 @@ pub(crate) mod ssr {
                 .get(http::header::ACCEPT)
                 .and_then(|v| v.to_str().ok())
                 .is_some_and(|v| v.contains("text/html"));
-            let admin = admins::current(&pool, &session).await.map_err(internal)?;
+            let admin = crate::admin::session::current(&pool, &session)
+                .await
+                .map_err(internal)?;
             Ok(Self {
                 pool,
                 session,
@@ -85,7 +87,7 @@ pub(crate) mod ssr {
             let Some((admin, token)) = &self.admin else {
                 return Err(refuse(http::StatusCode::UNAUTHORIZED, "sign in required"));
             };
-            if !admins::csrf_matches(token, csrf) {
+            if !crate::admin::session::csrf_matches(token, csrf) {
                 tracing::warn!(admin = admin.id, "CSRF token mismatch");
                 return Err(refuse(http::StatusCode::FORBIDDEN, "csrf"));
             }
@@ -199,7 +201,7 @@ pub async fn admin_sign_in(
         .map_err(ssr::internal)?
     {
         AdminSignIn::SignedIn(admin) => {
-            admins::sign_in_session(&request.session, &admin)
+            crate::admin::session::sign_in_session(&request.session, &admin)
                 .await
                 .map_err(ssr::internal)?;
             leptos_axum::redirect(&next);
@@ -222,10 +224,10 @@ pub async fn admin_sign_in(
 pub async fn admin_sign_out(csrf: String) -> Result<(), ServerFnError> {
     let request = ssr::AdminRequest::load().await?;
     if let Some((_, token)) = &request.admin {
-        if !crate::core::admins::csrf_matches(token, &csrf) {
+        if !crate::admin::session::csrf_matches(token, &csrf) {
             return Err(ssr::refuse(http::StatusCode::FORBIDDEN, "csrf"));
         }
-        crate::core::admins::sign_out_session(&request.session)
+        crate::admin::session::sign_out_session(&request.session)
             .await
             .map_err(ssr::internal)?;
     }

@@ -10,6 +10,8 @@ mod layout;
 pub mod models;
 mod pages;
 mod series;
+#[cfg(feature = "ssr")]
+pub mod session;
 
 pub use blocks::BlocksPage;
 pub use catalog::{CampaignsPage, GroupsPage, PartnersPage};

@@ -34,10 +34,10 @@ pub async fn sign_in(
         .map_err(ssr::internal)?
     {
         PasswordSignIn::SignedIn(user) => {
-            auth::start_session(&mut request.session, &user)
+            remember_language(&user.locale);
+            crate::auth::start_session(&mut request.session, user)
                 .await
                 .map_err(ssr::internal)?;
-            remember_language(&user.locale);
             leptos_axum::redirect(&next);
             return Ok(None);
         }
@@ -71,7 +71,7 @@ pub async fn sign_up(
     .await
     {
         Ok(user) => {
-            auth::start_session(&mut request.session, &user)
+            crate::auth::start_session(&mut request.session, user)
                 .await
                 .map_err(ssr::internal)?;
             leptos_axum::redirect(&next);
@@ -130,7 +130,7 @@ pub async fn change_password(
     .await;
     let error = match result {
         Ok(user) => {
-            auth::start_session(&mut request.session, &user)
+            crate::auth::start_session(&mut request.session, user)
                 .await
                 .map_err(ssr::internal)?;
             if request.no_js {

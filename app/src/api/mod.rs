@@ -18,7 +18,7 @@ pub(crate) mod ssr {
     use leptos::server_fn::ServerFnError;
     use sqlx::PgPool;
 
-    use crate::core::auth::{PlayerSession, PlayerUser};
+    use crate::auth::{PlayerSession, PlayerUser};
     use crate::i18n::LANGUAGE_COOKIE;
 
     /// What every server function needs from the request.

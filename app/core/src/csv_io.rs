@@ -8,7 +8,7 @@ use sqlx::PgPool;
 use super::codes;
 use super::codes::NewCode;
 use super::manage::{self, parse_form, Texts};
-use crate::admin::models::*;
+use model::admin::*;
 
 /// The export's columns.
 pub const EXPORT_HEADER: [&str; 19] = [

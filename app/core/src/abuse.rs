@@ -22,7 +22,7 @@ use super::activation::{activate, Activation, ActivationRequest, Channel};
 use super::audit::{self, Entity};
 use super::error::ActivationError;
 use super::sign_in_limit::SignInPolicy;
-use crate::admin::models::BlockLine;
+use model::admin::BlockLine;
 
 /// The client's address as the router found it (the peer, or the forwarded
 /// address when the peer is a trusted proxy); a request extension.

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use super::code_text::CodeTextError;
-pub use crate::models::RefusalKind;
+pub use model::RefusalKind;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ActivationError {

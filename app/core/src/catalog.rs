@@ -5,7 +5,7 @@ use sqlx::PgPool;
 
 use super::audit::{self, Entity};
 use super::manage::{parse_reference, parse_time_field};
-use crate::admin::models::*;
+use model::admin::*;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CatalogError {

@@ -1,6 +1,7 @@
-//! Player accounts: the axum-login backend (argon2 passwords through
-//! password-auth), sign-up, and HMAC-SHA256 sign-in links for the host
-//! platform. Password hashes never leave this module's row type.
+//! Player accounts: argon2 passwords (password-auth) counted against failed
+//! sign-ins, sign-up, password changes, the account's language, and
+//! HMAC-SHA256 sign-in links for the host platform. Password hashes never
+//! leave `PlayerAccount`.
 
 use chrono::{DateTime, Utc};
 use hmac::{Hmac, Mac};
@@ -9,53 +10,47 @@ use sqlx::PgPool;
 
 use super::sign_in_limit::{self, Attempt, Realm, SignInPolicy};
 
-/// The signed-in player kept in the session. Not `Serialize`: it holds the hash.
+/// A player's account as sessions keep it. Not `Serialize`: it holds the hash.
 #[derive(Clone)]
-pub struct PlayerUser {
+pub struct PlayerAccount {
     pub id: i64,
     pub username: String,
     pub locale: String,
     password_hash: String,
 }
 
-impl std::fmt::Debug for PlayerUser {
+impl PlayerAccount {
+    /// What a session compares to stay valid: it changes with the password,
+    /// so a new password ends the account's other sessions.
+    pub fn credential(&self) -> &[u8] {
+        self.password_hash.as_bytes()
+    }
+}
+
+impl std::fmt::Debug for PlayerAccount {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PlayerUser")
+        f.debug_struct("PlayerAccount")
             .field("id", &self.id)
             .field("username", &self.username)
             .finish_non_exhaustive()
     }
 }
 
-impl axum_login::AuthUser for PlayerUser {
-    type Id = i64;
-
-    fn id(&self) -> i64 {
-        self.id
-    }
-
-    /// Changing the password (or setting one) ends the other sessions.
-    fn session_auth_hash(&self) -> &[u8] {
-        self.password_hash.as_bytes()
-    }
-}
-
-#[derive(Clone, Debug)]
-pub struct PlayerBackend {
-    pool: PgPool,
-    policy: SignInPolicy,
-}
-
-impl PlayerBackend {
-    pub fn new(pool: PgPool, policy: SignInPolicy) -> Self {
-        Self { pool, policy }
-    }
+/// The account with this id, if any.
+pub async fn find_player(pool: &PgPool, id: i64) -> Result<Option<PlayerAccount>, sqlx::Error> {
+    sqlx::query_as!(
+        PlayerAccount,
+        r#"SELECT id, username, locale, COALESCE(password_hash, '') AS "password_hash!" FROM players WHERE id = $1"#,
+        id
+    )
+    .fetch_optional(pool)
+    .await
 }
 
 /// How a sign-in with a password came out.
 #[derive(Debug)]
 pub enum PasswordSignIn {
-    SignedIn(PlayerUser),
+    SignedIn(PlayerAccount),
     /// Wrong name or password (the answer does not say which).
     Wrong,
     /// Too many failures for this account: refused, unchecked, until then.
@@ -107,52 +102,6 @@ pub(crate) async fn verify_password(password: &str, hash: String) -> bool {
 /// time to hash a megabyte is a gift to an attacker).
 pub const MAX_PASSWORD_BYTES: usize = 1024;
 
-pub struct Credentials {
-    pub username: String,
-    pub password: String,
-}
-
-pub type PlayerSession = axum_login::AuthSession<PlayerBackend>;
-
-impl axum_login::AuthnBackend for PlayerBackend {
-    type User = PlayerUser;
-    type Credentials = Credentials;
-    type Error = sqlx::Error;
-
-    async fn authenticate(&self, creds: Credentials) -> Result<Option<PlayerUser>, sqlx::Error> {
-        match check_password(&self.pool, &self.policy, &creds.username, &creds.password).await? {
-            PasswordSignIn::SignedIn(user) => Ok(Some(user)),
-            PasswordSignIn::Wrong | PasswordSignIn::Wait(_) => Ok(None),
-        }
-    }
-
-    async fn get_user(&self, id: &i64) -> Result<Option<PlayerUser>, sqlx::Error> {
-        sqlx::query_as!(
-            PlayerUser,
-            r#"SELECT id, username, locale, COALESCE(password_hash, '') AS "password_hash!" FROM players WHERE id = $1"#,
-            id
-        )
-        .fetch_optional(&self.pool)
-        .await
-    }
-}
-
-/// Signs `user` in on this browser session under a fresh session id, whoever
-/// was signed in before. axum-login renews the id only when the session had
-/// no user, so a cookie planted by someone signed in as themselves would
-/// otherwise survive the victim's sign-in (session fixation).
-pub async fn start_session(
-    session: &mut PlayerSession,
-    user: &PlayerUser,
-) -> Result<(), axum_login::Error<PlayerBackend>> {
-    session.login(user).await?;
-    session
-        .session
-        .cycle_id()
-        .await
-        .map_err(axum_login::Error::Session)
-}
-
 /// A real argon2 hash that no password matches, for refusing unknown names in
 /// the same time as wrong passwords.
 pub(crate) static DUMMY_HASH: std::sync::LazyLock<String> =
@@ -161,9 +110,9 @@ pub(crate) static DUMMY_HASH: std::sync::LazyLock<String> =
 async fn find_by_username(
     pool: &PgPool,
     username: &str,
-) -> Result<Option<PlayerUser>, sqlx::Error> {
+) -> Result<Option<PlayerAccount>, sqlx::Error> {
     sqlx::query_as!(
-        PlayerUser,
+        PlayerAccount,
         r#"SELECT id, username, locale, COALESCE(password_hash, '') AS "password_hash!"
              FROM players WHERE lower(username) = lower($1)"#,
         username.trim()
@@ -205,7 +154,7 @@ pub async fn sign_up(
     password: &str,
     confirm: &str,
     locale: &str,
-) -> Result<PlayerUser, SignUpError> {
+) -> Result<PlayerAccount, SignUpError> {
     let username = username.trim();
     let valid_name = (3..=40).contains(&username.chars().count())
         && username
@@ -223,7 +172,7 @@ pub async fn sign_up(
     let hash = hash_password(password).await?;
     let locale = if locale == "ru" { "ru" } else { "en" };
     sqlx::query_as!(
-        PlayerUser,
+        PlayerAccount,
         r#"INSERT INTO players (username, password_hash, locale) VALUES ($1, $2, $3)
            RETURNING id, username, locale, COALESCE(password_hash, '') AS "password_hash!""#,
         username,
@@ -277,15 +226,14 @@ pub async fn change_password(
     current: &str,
     password: &str,
     confirm: &str,
-) -> Result<PlayerUser, PasswordChangeError> {
+) -> Result<PlayerAccount, PasswordChangeError> {
     if password.chars().count() < 8 || password.len() > MAX_PASSWORD_BYTES {
         return Err(PasswordChangeError::ShortPassword);
     }
     if password != confirm {
         return Err(PasswordChangeError::PasswordsDiffer);
     }
-    let backend = PlayerBackend::new(pool.clone(), policy.clone());
-    let user = axum_login::AuthnBackend::get_user(&backend, &player_id)
+    let user = find_player(pool, player_id)
         .await?
         .ok_or(PasswordChangeError::WrongCurrent)?;
     let key =
@@ -300,7 +248,7 @@ pub async fn change_password(
     sign_in_limit::forgive(pool, Realm::Player, &key).await?;
     let hash = hash_password(password).await?;
     Ok(sqlx::query_as!(
-        PlayerUser,
+        PlayerAccount,
         r#"UPDATE players SET password_hash = $2 WHERE id = $1
            RETURNING id, username, locale, COALESCE(password_hash, '') AS "password_hash!""#,
         player_id,

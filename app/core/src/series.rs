@@ -14,7 +14,7 @@ use super::audit::{self, Entity};
 use super::code_text::MAX_CODE_LEN;
 use super::manage::{parse_reference, parse_time_field};
 use super::reward::RewardSchedule;
-use crate::admin::models::*;
+use model::admin::*;
 
 /// The most codes one series may hold.
 pub const MAX_SERIES: u32 = 5_000_000;
@@ -676,7 +676,7 @@ pub async fn jobs(pool: &PgPool, only: Option<i64>) -> Result<Vec<SeriesJob>, sq
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::PromoCodeText;
+    use crate::PromoCodeText;
     use proptest::prelude::*;
 
     proptest! {

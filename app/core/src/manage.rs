@@ -10,7 +10,7 @@ use super::audit::{self, Entity};
 use super::code_text::CodeTextError;
 use super::codes::{self, CodeError, NewCode};
 use super::reward::RewardScheduleError;
-use crate::admin::models::*;
+use model::admin::*;
 
 /// The localized texts of a code: (locale, description, secret message).
 pub type Texts = Vec<(&'static str, String, String)>;
