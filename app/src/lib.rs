@@ -12,6 +12,8 @@ pub mod i18n;
 pub mod models;
 pub mod navigation;
 pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod settings;
 
 /// The domain core (server only): the `promocodes-core` crate.
 #[cfg(feature = "ssr")]

@@ -19,9 +19,13 @@ use app::admin::models::CodeFilter;
 use app::core::{admins, csv_io, manage};
 
 /// The signed-in admin of this request's session, if any.
-async fn signed_in(pool: &PgPool, request_session: Option<&Session>) -> Option<admins::AdminUser> {
+async fn signed_in(
+    pool: &PgPool,
+    idle: Duration,
+    request_session: Option<&Session>,
+) -> Option<admins::AdminUser> {
     let session = request_session?;
-    match app::admin::session::current(pool, session).await {
+    match app::admin::session::current(pool, session, idle).await {
         Ok(admin) => admin.map(|(a, _)| a),
         Err(e) => {
             tracing::warn!(error = %e, "reading the admin session");
@@ -31,13 +35,17 @@ async fn signed_in(pool: &PgPool, request_session: Option<&Session>) -> Option<a
 }
 
 /// Sends a signed-out visitor of a dashboard page to the admin sign-in and back.
-pub async fn require_admin(State(pool): State<PgPool>, request: Request, next: Next) -> Response {
+pub async fn require_admin(
+    State((pool, idle)): State<(PgPool, Duration)>,
+    request: Request,
+    next: Next,
+) -> Response {
     let path = request.uri().path();
     let guarded = request.method() == Method::GET
         && (path == "/admin" || path.starts_with("/admin/"))
         && path != "/admin/signin";
     if guarded
-        && signed_in(&pool, request.extensions().get::<Session>())
+        && signed_in(&pool, idle, request.extensions().get::<Session>())
             .await
             .is_none()
     {
@@ -52,7 +60,11 @@ pub async fn require_admin(State(pool): State<PgPool>, request: Request, next: N
 
 /// Refuses a state-changing request another site's page made: a browser
 /// marks it with `Sec-Fetch-Site: cross-site` or an `Origin` that is not ours.
-pub async fn same_origin(request: Request, next: Next) -> Response {
+pub async fn same_origin(
+    State(public_url): State<String>,
+    request: Request,
+    next: Next,
+) -> Response {
     if matches!(
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS
@@ -70,8 +82,7 @@ pub async fn same_origin(request: Request, next: Next) -> Response {
             .map_or(origin, |(_, rest)| rest)
             .trim_end_matches('/');
         // Behind a proxy the Host may differ: the configured public address counts as ours too.
-        let public = std::env::var("PROMOCODES_PUBLIC_URL").unwrap_or_default();
-        let public = public.trim_end_matches('/');
+        let public = public_url.trim_end_matches('/');
         let ours = origin_host.eq_ignore_ascii_case(host)
             || (!public.is_empty() && origin.eq_ignore_ascii_case(public));
         if origin == "null" || !ours {
@@ -99,11 +110,12 @@ const EXPORT_STALL: Duration = Duration::from_secs(30);
 /// row at a time (the response starts before the last row is read).
 pub async fn export_codes(
     pool: PgPool,
+    idle: Duration,
     slots: ExportSlots,
     filter: CodeFilter,
     request: Request,
 ) -> Response {
-    if signed_in(&pool, request.extensions().get::<Session>())
+    if signed_in(&pool, idle, request.extensions().get::<Session>())
         .await
         .is_none()
     {

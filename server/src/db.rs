@@ -21,13 +21,22 @@ pub struct Database {
 }
 
 impl Database {
-    /// `DATABASE_URL` when set, else a private cluster in `base_dir`.
-    pub async fn from_env_or_local(base_dir: Option<std::path::PathBuf>) -> Result<Self> {
-        if let Some(url) = std::env::var("DATABASE_URL").ok().filter(|u| !u.is_empty()) {
-            return Ok(Self { url, local: None });
+    /// The configured database, else a private cluster in the data directory.
+    pub async fn open(config: &crate::config::Config) -> Result<Self> {
+        if let Some(url) = config.database_url() {
+            return Ok(Self {
+                url: url.to_owned(),
+                local: None,
+            });
         }
-        let options =
-            LocalPgOptions::new(base_dir.unwrap_or_else(LocalPgOptions::default_base_dir));
+        let options = LocalPgOptions {
+            base_dir: config
+                .data_dir
+                .clone()
+                .unwrap_or_else(LocalPgOptions::default_base_dir),
+            run_as: config.pg_user.clone(),
+            bin_dir: config.pg_bin.clone(),
+        };
         let local = tokio::task::spawn_blocking(move || LocalPostgres::start(&options)).await??;
         let url = local.url(LOCAL_DB_NAME);
         create_database_if_missing(&url).await?;

@@ -2,6 +2,7 @@
 //! private cluster), the axum router around the Leptos app, and the demo seed.
 
 pub mod admin;
+pub mod config;
 pub mod db;
 pub mod demo;
 pub mod plain_pages;

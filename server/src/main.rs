@@ -15,6 +15,8 @@ use server::router::{router, AppState};
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
+    #[command(flatten)]
+    config: server::config::Config,
 }
 
 #[derive(Subcommand)]
@@ -51,13 +53,6 @@ enum Command {
         /// Where the player lands.
         #[arg(long, default_value = "/redeem")]
         next: String,
-        /// The public address of this server.
-        #[arg(
-            long,
-            env = "PROMOCODES_PUBLIC_URL",
-            default_value = "http://127.0.0.1:3000"
-        )]
-        base_url: String,
     },
 }
 
@@ -71,7 +66,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = tokio::runtime::Runtime::new()
         .context("starting the async runtime")
-        .and_then(|rt| rt.block_on(run(cli.command.unwrap_or(Command::Serve))));
+        .and_then(|rt| rt.block_on(run(cli.command.unwrap_or(Command::Serve), cli.config)));
     match result {
         Ok(code) => code,
         Err(e) => {
@@ -81,10 +76,10 @@ fn main() -> ExitCode {
     }
 }
 
-async fn run(command: Command) -> Result<ExitCode> {
-    let mut database = Database::from_env_or_local(None).await?;
+async fn run(command: Command, config: server::config::Config) -> Result<ExitCode> {
+    let mut database = Database::open(&config).await?;
     let outcome = match command {
-        Command::Serve => serve(&database).await,
+        Command::Serve => serve(&database, &config).await,
         Command::Migrate => database.connect(2).await.map(|_| ()),
         Command::CreateAdmin {
             username,
@@ -92,21 +87,16 @@ async fn run(command: Command) -> Result<ExitCode> {
             password_stdin,
             replace,
         } => create_admin(&mut database, &username, &role, password_stdin, replace).await,
-        Command::SignLink {
-            player,
-            ttl,
-            next,
-            base_url,
-        } => {
+        Command::SignLink { player, ttl, next } => {
             async {
                 let pool = database.connect(2).await?;
-                let secret = app::core::auth::link_secret(&pool).await?;
+                let secret = link_secret(&config, &pool).await?;
                 let expires = chrono::Utc::now().timestamp() + ttl;
                 let query = app::core::auth::sign_link(&secret, player, expires);
                 let next = serde_urlencoded::to_string([("next", next)])?;
                 println!(
                     "{}/auth/link?{query}&{next}",
-                    base_url.trim_end_matches('/')
+                    config.public_url.trim_end_matches('/')
                 );
                 Ok(())
             }
@@ -149,11 +139,17 @@ async fn create_admin(
     Ok(())
 }
 
-async fn serve(database: &Database) -> Result<()> {
+/// The configured link secret, else the one kept in the database.
+async fn link_secret(config: &server::config::Config, pool: &sqlx::PgPool) -> Result<Vec<u8>> {
+    match config.link_secret() {
+        Some(secret) => Ok(secret),
+        None => Ok(app::core::auth::link_secret(pool).await?),
+    }
+}
+
+async fn serve(database: &Database, config: &server::config::Config) -> Result<()> {
     let pool = database.connect(32).await?;
-    let seed_demo = std::env::var("PROMOCODES_SEED_DEMO")
-        .map(|v| v == "1" || v.eq_ignore_ascii_case("true"))
-        .unwrap_or(database.is_private());
+    let seed_demo = config.seed_demo.unwrap_or(database.is_private());
     let conf = get_configuration(None).context("reading the Leptos configuration")?;
     let addr = conf.leptos_options.site_addr;
     if seed_demo {
@@ -179,10 +175,13 @@ async fn serve(database: &Database) -> Result<()> {
             .clone()
             .continuously_delete_expired(std::time::Duration::from_secs(3600))
     });
-    let guard = app::core::abuse::Guard::new(
-        app::core::abuse::Policy::from_env().context("reading the lockout settings")?,
+    let guard = app::core::abuse::Guard::new(config.policy());
+    let throttle = server::throttle::Throttle::new(config.throttle());
+    let settings = app::settings::Settings::new(
+        config.public_url.clone(),
+        config.admin_idle(),
+        link_secret(config, &pool).await?,
     );
-    let throttle = server::throttle::Throttle::new(server::throttle::ThrottleConfig::from_env()?);
     let workers = server::router::spawn_abuse_workers(&pool, &guard, &throttle);
     let app = router(
         AppState {
@@ -190,9 +189,9 @@ async fn serve(database: &Database) -> Result<()> {
             pool: pool.clone(),
             guard,
             throttle,
+            settings,
         },
         store,
-        &server::router::SessionConfig::from_env(),
     );
     let listener = tokio::net::TcpListener::bind(addr)
         .await

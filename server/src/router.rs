@@ -23,6 +23,7 @@ use app::auth::{PlayerBackend, PlayerSession};
 use app::core::abuse::Guard;
 use app::core::auth;
 use app::navigation::{safe_next, sign_in_path, PLAYER_HOME};
+use app::settings::Settings;
 use app::{shell, App};
 
 #[derive(Clone, FromRef)]
@@ -33,25 +34,8 @@ pub struct AppState {
     pub guard: Guard,
     /// Request rate limits (per process).
     pub throttle: Arc<Throttle>,
-}
-
-/// Session settings; `secure` marks cookies Secure (set when served over TLS).
-#[derive(Clone, Debug)]
-pub struct SessionConfig {
-    pub secure: bool,
-    pub player_idle: time::Duration,
-}
-
-impl SessionConfig {
-    /// From the environment: `PROMOCODES_PUBLIC_URL` starting with `https://`
-    /// makes cookies Secure; players stay signed in for 30 idle days.
-    pub fn from_env() -> Self {
-        let public_url = std::env::var("PROMOCODES_PUBLIC_URL").unwrap_or_default();
-        Self {
-            secure: public_url.starts_with("https://"),
-            player_idle: time::Duration::days(30),
-        }
-    }
+    /// What handlers and server functions need of the configuration.
+    pub settings: Settings,
 }
 
 /// The session store, its table created if missing.
@@ -61,18 +45,22 @@ pub async fn session_store(pool: &PgPool) -> anyhow::Result<PostgresStore> {
     Ok(store)
 }
 
-pub fn router(state: AppState, store: PostgresStore, config: &SessionConfig) -> Router {
+pub fn router(state: AppState, store: PostgresStore) -> Router {
     let routes = generate_route_list(App);
     let pool = state.pool.clone();
     let guard = state.guard.clone();
+    let settings = state.settings.clone();
     let options = state.leptos_options.clone();
     let exports = crate::admin::ExportSlots::new(MAX_EXPORTS);
     let sessions = SessionManagerLayer::new(store)
         .with_name("promocodes.sid")
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
-        .with_secure(config.secure)
-        .with_expiry(Expiry::OnInactivity(config.player_idle));
+        .with_secure(state.settings.secure_cookies)
+        .with_expiry(Expiry::OnInactivity(
+            time::Duration::try_from(state.settings.player_idle)
+                .unwrap_or(time::Duration::days(30)),
+        ));
     let auth = AuthManagerLayerBuilder::new(
         PlayerBackend::new(state.pool.clone(), state.guard.policy().sign_in.clone()),
         sessions,
@@ -87,9 +75,16 @@ pub fn router(state: AppState, store: PostgresStore, config: &SessionConfig) -> 
             "/admin/export/codes.csv",
             get(
                 move |State(pool): State<PgPool>,
+                      State(settings): State<Settings>,
                       Query(filter): Query<app::admin::models::CodeFilter>,
                       request: axum::extract::Request| {
-                    crate::admin::export_codes(pool, exports.clone(), filter, request)
+                    crate::admin::export_codes(
+                        pool,
+                        settings.admin_idle,
+                        exports.clone(),
+                        filter,
+                        request,
+                    )
                 },
             ),
         )
@@ -99,13 +94,14 @@ pub fn router(state: AppState, store: PostgresStore, config: &SessionConfig) -> 
             move || {
                 provide_context(pool.clone());
                 provide_context(guard.clone());
+                provide_context(settings.clone());
             },
             move || shell(options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::from_fn(require_player))
         .layer(axum::middleware::from_fn_with_state(
-            state.pool.clone(),
+            (state.pool.clone(), state.settings.admin_idle),
             crate::admin::require_admin,
         ))
         .layer(axum::middleware::from_fn_with_state(
@@ -113,7 +109,10 @@ pub fn router(state: AppState, store: PostgresStore, config: &SessionConfig) -> 
             throttle::by_player,
         ))
         .layer(auth)
-        .layer(axum::middleware::from_fn(crate::admin::same_origin))
+        .layer(axum::middleware::from_fn_with_state(
+            state.settings.public_url.clone(),
+            crate::admin::same_origin,
+        ))
         .layer(axum::middleware::from_fn(
             crate::plain_pages::unreadable_calls_are_400,
         ))
@@ -248,7 +247,7 @@ struct LinkQuery {
 /// sign-in page, which says so.
 async fn sign_in_link(
     Query(query): Query<LinkQuery>,
-    State(pool): State<PgPool>,
+    State(settings): State<Settings>,
     mut session: PlayerSession,
 ) -> Response {
     let refuse = |why: &str| Redirect::to(&format!("/signin?link={why}")).into_response();
@@ -260,15 +259,8 @@ async fn sign_in_link(
     ) else {
         return refuse("invalid");
     };
-    let secret = match auth::link_secret(&pool).await {
-        Ok(secret) => secret,
-        Err(e) => {
-            tracing::error!(error = %e, "reading the link secret");
-            return StatusCode::SERVICE_UNAVAILABLE.into_response();
-        }
-    };
     match auth::verify_link(
-        &secret,
+        settings.link_secret(),
         player_id,
         expires,
         sig,

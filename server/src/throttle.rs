@@ -98,49 +98,6 @@ impl Default for ThrottleConfig {
     }
 }
 
-impl ThrottleConfig {
-    /// The defaults, overridden by `PROMOCODES_THROTTLE_*` and `PROMOCODES_TRUSTED_PROXIES`.
-    pub fn from_env() -> anyhow::Result<Self> {
-        let mut config = Self::default();
-        let limits: [(&str, &mut Limit); 5] = [
-            ("PROMOCODES_THROTTLE_REDEEM_IP", &mut config.redeem_ip),
-            (
-                "PROMOCODES_THROTTLE_REDEEM_PLAYER",
-                &mut config.redeem_player,
-            ),
-            ("PROMOCODES_THROTTLE_EGG_IP", &mut config.egg_ip),
-            ("PROMOCODES_THROTTLE_EGG_PLAYER", &mut config.egg_player),
-            ("PROMOCODES_THROTTLE_SIGNIN_IP", &mut config.signin_ip),
-        ];
-        for (name, slot) in limits {
-            if let Some(value) = std::env::var(name).ok().filter(|v| !v.trim().is_empty()) {
-                *slot = value.parse().map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
-            }
-        }
-        if let Ok(list) = std::env::var("PROMOCODES_TRUSTED_PROXIES") {
-            config.trusted_proxies = parse_proxies(&list)?;
-        }
-        Ok(config)
-    }
-}
-
-/// `127.0.0.1, 10.0.0.0/8, ::1`: addresses or networks.
-pub fn parse_proxies(list: &str) -> anyhow::Result<Vec<IpNet>> {
-    list.split(',')
-        .map(str::trim)
-        .filter(|item| !item.is_empty())
-        .map(|item| {
-            item.parse::<IpNet>()
-                .or_else(|_| item.parse::<IpAddr>().map(IpNet::from))
-                .map_err(|_| {
-                    anyhow::anyhow!(
-                        "PROMOCODES_TRUSTED_PROXIES: {item:?} is not an address or network"
-                    )
-                })
-        })
-        .collect()
-}
-
 type Limiter<K> = DefaultKeyedRateLimiter<K>;
 
 /// The limiters; one per process, shared by every request.
@@ -441,7 +398,7 @@ mod tests {
     #[test]
     fn the_address_comes_from_trusted_proxies_only() {
         let throttle = Throttle::new(ThrottleConfig {
-            trusted_proxies: parse_proxies("127.0.0.1, 10.0.0.0/8").unwrap(),
+            trusted_proxies: crate::config::proxies("127.0.0.1, 10.0.0.0/8").unwrap().0,
             ..ThrottleConfig::default()
         });
         let mut headers = HeaderMap::new();
@@ -485,8 +442,6 @@ mod tests {
             Some(ip("127.0.0.1"))
         );
         assert_eq!(throttle.client_ip(None, &headers), None);
-        assert!(parse_proxies("10.0.0.0/33").is_err());
-        assert!(parse_proxies("proxy.example").is_err());
     }
 
     #[test]

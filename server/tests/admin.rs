@@ -447,6 +447,7 @@ async fn the_server_refuses_invalid_codes_field_by_field(pool: PgPool) {
 
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
 async fn an_idle_admin_session_expires(pool: PgPool) {
+    const IDLE: std::time::Duration = std::time::Duration::from_secs(30 * 60);
     use std::sync::Arc;
     use tower_sessions::Session;
     accounts(&pool).await;
@@ -463,7 +464,7 @@ async fn an_idle_admin_session_expires(pool: PgPool) {
     app::admin::session::sign_in_session(&session, &admin)
         .await
         .unwrap();
-    assert!(app::admin::session::current(&pool, &session)
+    assert!(app::admin::session::current(&pool, &session, IDLE)
         .await
         .unwrap()
         .is_some());
@@ -472,13 +473,13 @@ async fn an_idle_admin_session_expires(pool: PgPool) {
         .await
         .unwrap()
         .unwrap();
-    data.last_seen -= app::admin::session::idle_limit().num_seconds() + 1;
+    data.last_seen -= IDLE.as_secs() as i64 + 1;
     session
         .insert(app::admin::session::SESSION_KEY, &data)
         .await
         .unwrap();
     assert!(
-        app::admin::session::current(&pool, &session)
+        app::admin::session::current(&pool, &session, IDLE)
             .await
             .unwrap()
             .is_none(),

@@ -29,7 +29,7 @@ use model::admin::BlockLine;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ClientIp(pub IpAddr);
 
-/// The limits, from the environment (see the README's configuration table).
+/// The limits (the server reads them from its configuration; see the README).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Policy {
     /// Wrong codes by one player within `window` before a block.
@@ -69,74 +69,6 @@ impl Default for Policy {
             spike_cooldown: Duration::from_secs(10),
             sign_in: SignInPolicy::default(),
         }
-    }
-}
-
-/// A setting that is present but not a positive number.
-#[derive(Debug, thiserror::Error)]
-#[error("{name} must be a positive number, not {value:?}")]
-pub struct BadSetting {
-    pub name: &'static str,
-    pub value: String,
-}
-
-impl Policy {
-    /// The defaults, overridden by `PROMOCODES_LOCKOUT_*` and `PROMOCODES_SPIKE_*`.
-    pub fn from_env() -> Result<Self, BadSetting> {
-        Self::from_lookup(|name| std::env::var(name).ok())
-    }
-
-    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, BadSetting> {
-        let mut policy = Self::default();
-        let number = |name: &'static str| -> Result<Option<f64>, BadSetting> {
-            match lookup(name).filter(|v| !v.trim().is_empty()) {
-                None => Ok(None),
-                Some(value) => match value.trim().parse::<f64>() {
-                    Ok(n) if n.is_finite() && n > 0.0 => Ok(Some(n)),
-                    _ => Err(BadSetting { name, value }),
-                },
-            }
-        };
-        let count = |name, slot: &mut i32| -> Result<(), BadSetting> {
-            if let Some(n) = number(name)? {
-                *slot = n.clamp(1.0, 1e6) as i32;
-            }
-            Ok(())
-        };
-        let seconds = |name, slot: &mut Duration| -> Result<(), BadSetting> {
-            if let Some(n) = number(name)? {
-                // At least a second: a block must end after it starts.
-                *slot = Duration::from_secs_f64(n.clamp(1.0, 1e8));
-            }
-            Ok(())
-        };
-        count("PROMOCODES_LOCKOUT_FAILURES", &mut policy.player_failures)?;
-        count("PROMOCODES_LOCKOUT_IP_FAILURES", &mut policy.ip_failures)?;
-        count("PROMOCODES_LOCKOUT_SPREAD", &mut policy.spread_accounts)?;
-        seconds("PROMOCODES_LOCKOUT_WINDOW_SECS", &mut policy.window)?;
-        seconds("PROMOCODES_LOCKOUT_SECS", &mut policy.block)?;
-        seconds("PROMOCODES_LOCKOUT_MAX_SECS", &mut policy.max_block)?;
-        count(
-            "PROMOCODES_SPIKE_MIN_PER_MINUTE",
-            &mut policy.spike_min_per_minute,
-        )?;
-        if let Some(n) = number("PROMOCODES_SPIKE_FACTOR")? {
-            policy.spike_factor = n;
-        }
-        seconds("PROMOCODES_SPIKE_SECS", &mut policy.spike_duration)?;
-        seconds("PROMOCODES_SPIKE_COOLDOWN_SECS", &mut policy.spike_cooldown)?;
-        count(
-            "PROMOCODES_SIGNIN_FAILURES",
-            &mut policy.sign_in.free_failures,
-        )?;
-        seconds("PROMOCODES_SIGNIN_DELAY_SECS", &mut policy.sign_in.delay)?;
-        seconds(
-            "PROMOCODES_SIGNIN_MAX_DELAY_SECS",
-            &mut policy.sign_in.max_delay,
-        )?;
-        policy.sign_in.max_delay = policy.sign_in.max_delay.max(policy.sign_in.delay);
-        policy.max_block = policy.max_block.max(policy.block);
-        Ok(policy)
     }
 }
 
@@ -506,26 +438,6 @@ pub async fn lift_block(pool: &PgPool, admin_id: i64, block_id: i64) -> Result<b
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn settings_override_the_defaults_and_bad_ones_are_refused() {
-        let policy = Policy::from_lookup(|name| match name {
-            "PROMOCODES_LOCKOUT_FAILURES" => Some("3".into()),
-            "PROMOCODES_LOCKOUT_SECS" => Some("1.5".into()),
-            _ => None,
-        })
-        .unwrap();
-        assert_eq!(policy.player_failures, 3);
-        assert_eq!(policy.block, Duration::from_millis(1500));
-        assert_eq!(policy.ip_failures, Policy::default().ip_failures);
-        for bad in ["0", "-2", "many", "NaN"] {
-            let error = Policy::from_lookup(|name| {
-                (name == "PROMOCODES_LOCKOUT_WINDOW_SECS").then(|| bad.to_owned())
-            })
-            .unwrap_err();
-            assert_eq!(error.name, "PROMOCODES_LOCKOUT_WINDOW_SECS");
-        }
-    }
 
     #[test]
     fn notices_update_the_memory_of_player_blocks() {

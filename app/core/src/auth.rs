@@ -280,15 +280,9 @@ pub async fn set_locale(pool: &PgPool, player_id: i64, locale: &str) -> Result<(
 
 type HmacSha256 = Hmac<Sha256>;
 
-/// The HMAC key for sign-in links: `PROMOCODES_LINK_SECRET` when set, else one
-/// generated once and kept in the database, so every instance agrees.
+/// The HMAC key for sign-in links when none is configured: generated once
+/// and kept in the database, so every instance agrees. Read once at start.
 pub async fn link_secret(pool: &PgPool) -> Result<Vec<u8>, sqlx::Error> {
-    if let Some(secret) = std::env::var("PROMOCODES_LINK_SECRET")
-        .ok()
-        .filter(|s| s.len() >= 32)
-    {
-        return Ok(secret.into_bytes());
-    }
     let fresh: [u8; 32] = rand::random();
     sqlx::query!(
         "INSERT INTO app_secrets (name, value) VALUES ('sign_in_link', $1) ON CONFLICT DO NOTHING",

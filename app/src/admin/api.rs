@@ -62,7 +62,9 @@ pub(crate) mod ssr {
                 .get(http::header::ACCEPT)
                 .and_then(|v| v.to_str().ok())
                 .is_some_and(|v| v.contains("text/html"));
-            let admin = crate::admin::session::current(&pool, &session)
+            let settings = use_context::<crate::settings::Settings>()
+                .ok_or_else(|| ServerFnError::new("no settings in context"))?;
+            let admin = crate::admin::session::current(&pool, &session, settings.admin_idle)
                 .await
                 .map_err(internal)?;
             Ok(Self {

@@ -23,17 +23,6 @@ pub struct AdminSessionData {
 
 pub const SESSION_KEY: &str = "promocodes.admin";
 
-/// How long an admin may stay idle before signing in again:
-/// `PROMOCODES_ADMIN_IDLE_MINUTES`, default 30.
-pub fn idle_limit() -> chrono::Duration {
-    let minutes = std::env::var("PROMOCODES_ADMIN_IDLE_MINUTES")
-        .ok()
-        .and_then(|m| m.parse::<i64>().ok())
-        .filter(|m| *m > 0)
-        .unwrap_or(30);
-    chrono::Duration::minutes(minutes)
-}
-
 #[derive(Debug, thiserror::Error)]
 pub enum AdminSessionError {
     #[error("session store: {0}")]
@@ -47,12 +36,13 @@ pub enum AdminSessionError {
 pub async fn current(
     pool: &PgPool,
     session: &Session,
+    idle_limit: std::time::Duration,
 ) -> Result<Option<(admins::AdminUser, String)>, AdminSessionError> {
     let Some(mut data) = session.get::<AdminSessionData>(SESSION_KEY).await? else {
         return Ok(None);
     };
     let now = chrono::Utc::now().timestamp();
-    if now - data.last_seen > idle_limit().num_seconds() {
+    if now - data.last_seen > i64::try_from(idle_limit.as_secs()).unwrap_or(i64::MAX) {
         session.remove::<AdminSessionData>(SESSION_KEY).await?;
         return Ok(None);
     }

@@ -13,7 +13,7 @@ use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
 use leptos::prelude::LeptosOptions;
-use server::router::{router, session_store, AppState, SessionConfig};
+use server::router::{router, session_store, AppState};
 use server::throttle::{Throttle, ThrottleConfig};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::PgPool;
@@ -33,19 +33,21 @@ pub async fn app(pool: &PgPool) -> Router {
 pub async fn app_with(pool: &PgPool, guard: Guard, limits: ThrottleConfig) -> Router {
     let store = session_store(pool).await.unwrap();
     let options = LeptosOptions::builder().output_name("promocodes").build();
-    let config = SessionConfig {
-        secure: false,
-        player_idle: time::Duration::days(1),
-    };
+    let secret = app::core::auth::link_secret(pool).await.unwrap();
+    let settings = app::settings::Settings::new(
+        "http://127.0.0.1:3000",
+        std::time::Duration::from_secs(30 * 60),
+        secret,
+    );
     router(
         AppState {
             leptos_options: options,
             pool: pool.clone(),
             guard,
             throttle: Throttle::new(limits),
+            settings,
         },
         store,
-        &config,
     )
 }
 

@@ -24,8 +24,9 @@ use leptos::prelude::LeptosOptions;
 use leptos::server_fn::ServerFn;
 use sqlx::PgPool;
 
-use server::router::{router, session_store, spawn_abuse_workers, AppState, SessionConfig};
-use server::throttle::{parse_proxies, Throttle, ThrottleConfig};
+use app::settings::Settings;
+use server::router::{router, session_store, spawn_abuse_workers, AppState};
+use server::throttle::{Throttle, ThrottleConfig};
 
 use super::Args;
 
@@ -77,11 +78,14 @@ pub async fn run(args: &Args, pool: &PgPool) -> Result<()> {
     .await?;
 
     // The server, as `server` runs it, with the defaults and a trusted local proxy.
-    let guard = Guard::new(Policy::from_env()?);
+    let guard = Guard::new(Policy::default());
     let throttle = Throttle::new(ThrottleConfig {
-        trusted_proxies: parse_proxies("127.0.0.1")?,
-        ..ThrottleConfig::from_env()?
+        trusted_proxies: server::config::proxies("127.0.0.1")
+            .map_err(anyhow::Error::msg)?
+            .0,
+        ..ThrottleConfig::default()
     });
+    let secret = app::core::auth::link_secret(pool).await?;
     let workers = spawn_abuse_workers(pool, &guard, &throttle);
     let app = router(
         AppState {
@@ -89,12 +93,13 @@ pub async fn run(args: &Args, pool: &PgPool) -> Result<()> {
             pool: pool.clone(),
             guard,
             throttle,
+            settings: Settings::new(
+                "http://127.0.0.1",
+                Duration::from_secs(3600),
+                secret.clone(),
+            ),
         },
         session_store(pool).await?,
-        &SessionConfig {
-            secure: false,
-            player_idle: time::Duration::hours(1),
-        },
     );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
@@ -107,7 +112,6 @@ pub async fn run(args: &Args, pool: &PgPool) -> Result<()> {
     });
 
     // Every player signs in through a platform link, as the host would send them.
-    let secret = app::core::auth::link_secret(pool).await?;
     let mut client = connect(addr).await?;
     let mut attacker_cookies = Vec::with_capacity(attackers.len());
     for (n, player) in attackers.iter().enumerate() {
