@@ -10,13 +10,13 @@ use axum::extract::{Request, State};
 use axum::http::{header, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
-use futures::{SinkExt, StreamExt};
+use futures::SinkExt;
 use sqlx::PgPool;
 use tokio::sync::Semaphore;
 use tower_sessions::Session;
 
 use app::admin::models::CodeFilter;
-use app::core::{admins, csv_io, manage};
+use app::core::{admins, csv_io};
 
 /// The signed-in admin of this request's session, if any.
 async fn signed_in(
@@ -141,48 +141,26 @@ pub async fn export_codes(
         futures::channel::mpsc::channel::<Result<Bytes, std::io::Error>>(8);
     tokio::spawn(async move {
         let _slot = slot;
-        // Waits for the client to take a chunk; false when it went away or stalled.
-        let mut deliver = async |chunk: Result<Bytes, std::io::Error>| {
-            matches!(
-                tokio::time::timeout(EXPORT_STALL, sender.send(chunk)).await,
-                Ok(Ok(()))
-            )
-        };
-        let (sql, binds) = manage::select_sql(&filter, "");
-        let mut rows = manage::bind_all(sqlx::query(&sql), &binds).fetch(&pool);
-        let mut writer = csv::Writer::from_writer(Vec::with_capacity(64 * 1024));
-        let mut failed = writer.write_record(csv_io::EXPORT_HEADER).is_err();
-        let mut count = 0usize;
-        while let Some(row) = rows.next().await {
-            let record = match row.and_then(|r| csv_io::export_record(&r)) {
-                Ok(record) => record,
-                Err(e) => {
-                    tracing::error!(error = %e, "CSV export failed");
-                    failed = true;
-                    break;
-                }
-            };
-            if writer.write_record(&record).is_err() {
-                failed = true;
-                break;
+        let chunks = sender.clone().with(|chunk: Vec<u8>| {
+            std::future::ready(Ok::<_, futures::channel::mpsc::SendError>(Ok(Bytes::from(
+                chunk,
+            ))))
+        });
+        let outcome = csv_io::export(&pool, &filter, Box::pin(chunks), EXPORT_STALL).await;
+        match outcome {
+            Ok(csv_io::Export::Complete(rows)) => tracing::debug!(rows, "CSV export done"),
+            Ok(csv_io::Export::Stopped(rows)) => {
+                tracing::info!(rows, "CSV export stopped: the client went away or stalled")
             }
-            count += 1;
-            if count.is_multiple_of(2000) {
-                let full = std::mem::replace(&mut writer, csv::Writer::from_writer(Vec::new()));
-                let chunk = full.into_inner().unwrap_or_default();
-                if !deliver(Ok(Bytes::from(chunk))).await {
-                    tracing::info!(
-                        rows = count,
-                        "CSV export stopped: the client went away or stalled"
-                    );
-                    return;
-                }
+            Err(e) => {
+                tracing::error!(error = %e, "CSV export failed");
+                // Cut the response short, so the client sees a broken download, not a short file.
+                let _ = tokio::time::timeout(
+                    EXPORT_STALL,
+                    sender.send(Err(std::io::Error::other("export failed"))),
+                )
+                .await;
             }
-        }
-        let rest = writer.into_inner().unwrap_or_default();
-        if deliver(Ok(Bytes::from(rest))).await && failed {
-            // Cut the response short, so the client sees a broken download, not a short file.
-            deliver(Err(std::io::Error::other("export failed"))).await;
         }
     });
     let name = format!("codes-{}.csv", chrono::Utc::now().format("%Y%m%d-%H%M%S"));

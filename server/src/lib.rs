@@ -4,7 +4,6 @@
 pub mod admin;
 pub mod config;
 pub mod db;
-pub mod demo;
 pub mod plain_pages;
 pub mod router;
 pub mod throttle;

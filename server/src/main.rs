@@ -154,11 +154,16 @@ async fn serve(database: &Database, config: &server::config::Config) -> Result<(
     let addr = conf.leptos_options.site_addr;
     if seed_demo {
         let exposure = if addr.ip().is_loopback() {
-            server::demo::Exposure::Loopback
+            app::core::demo::Exposure::Loopback
         } else {
-            server::demo::Exposure::Network
+            app::core::demo::Exposure::Network
         };
-        server::demo::seed(&pool, exposure).await?;
+        for (admin, password) in app::core::demo::seed(&pool, exposure).await? {
+            tracing::warn!(
+                "this server listens beyond loopback, so the demo admin {admin:?} \
+                 got a random password instead of the published one: {password}"
+            );
+        }
         tracing::info!("demo data seeded (see the README for the accounts and codes)");
     }
     let interrupted = app::core::series::recover_interrupted(&pool).await?;

@@ -191,10 +191,7 @@ async fn require_player(
 
 /// Ready when the database answers.
 async fn readyz(State(pool): State<PgPool>) -> (StatusCode, &'static str) {
-    match sqlx::query_scalar!("SELECT 1 AS \"one!\"")
-        .fetch_one(&pool)
-        .await
-    {
+    match app::core::health::database_answers(&pool).await {
         Ok(_) => (StatusCode::OK, "ready"),
         Err(e) => {
             tracing::warn!(error = %e, "readiness check failed");

@@ -101,10 +101,10 @@ async fn the_schema_refuses_what_the_core_would(pool: PgPool) {
 
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
 async fn the_demo_seed_is_valid_and_idempotent(pool: PgPool) {
-    server::demo::seed(&pool, server::demo::Exposure::Loopback)
+    app::core::demo::seed(&pool, app::core::demo::Exposure::Loopback)
         .await
         .unwrap();
-    server::demo::seed(&pool, server::demo::Exposure::Loopback)
+    app::core::demo::seed(&pool, app::core::demo::Exposure::Loopback)
         .await
         .unwrap();
     let rows = sqlx::query!("SELECT name, normalized FROM promo_codes")

@@ -349,7 +349,7 @@ async fn hostile_requests_get_answers_below_500_and_refusals_change_nothing(pool
     println!("fuzzing with FUZZ_SEED={seed} FUZZ_CASES={cases}");
     let mut rng = StdRng::seed_from_u64(seed);
 
-    server::demo::seed(&pool, server::demo::Exposure::Loopback)
+    app::core::demo::seed(&pool, app::core::demo::Exposure::Loopback)
         .await
         .unwrap();
     // Roomy limits: the point is to reach the handlers, not the throttle.

@@ -110,7 +110,7 @@ async fn every_player_sign_in_starts_a_fresh_session_id(pool: PgPool) {
 
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
 async fn the_published_demo_admin_password_is_only_for_loopback(pool: PgPool) {
-    use server::demo::{seed, Exposure, DEMO_ADMINS};
+    use app::core::demo::{seed, Exposure, DEMO_ADMINS};
     seed(&pool, Exposure::Loopback).await.unwrap();
     for (name, password, _) in DEMO_ADMINS {
         assert!(

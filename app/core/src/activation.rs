@@ -222,10 +222,7 @@ async fn claim(
               FROM players p
              WHERE c.id = $1
                AND p.id = $2
-               AND c.enabled
-               AND (c.starts_at IS NULL OR c.starts_at <= now())
-               AND (c.ends_at IS NULL OR now() < c.ends_at)
-               AND (c.activation_limit IS NULL OR c.activation_count < c.activation_limit)
+               AND promo_code_active(c)
                AND promo_player_eligible(c, p)
                AND NOT EXISTS (SELECT 1 FROM activations a WHERE a.code_id = c.id AND a.player_id = p.id)
             RETURNING c.id,

@@ -89,3 +89,73 @@ pub async fn record(
     .await?;
     Ok(())
 }
+
+/// Entries per page of the audit log.
+const PAGE_SIZE: i64 = 30;
+
+/// One page of the log, newest first, optionally of one kind of entity;
+/// each entry with the fields that changed.
+pub async fn page(
+    pool: &sqlx::PgPool,
+    page: i64,
+    entity: Option<&str>,
+) -> Result<model::admin::AuditPage, sqlx::Error> {
+    let page = crate::paging::Page::new(page, PAGE_SIZE);
+    let mut rows = sqlx::query!(
+        r#"SELECT l.id, l.action, l.entity, l.entity_id, l.before, l.after,
+                  l.created_at AS "at: chrono::DateTime<chrono::Utc>", a.username AS "admin?"
+             FROM audit_log l LEFT JOIN admins a ON a.id = l.admin_id
+            WHERE $1::text IS NULL OR l.entity = $1
+            ORDER BY l.id DESC LIMIT $2 OFFSET $3"#,
+        entity,
+        page.limit(),
+        page.offset()
+    )
+    .fetch_all(pool)
+    .await?;
+    let has_next = page.cut(&mut rows);
+    let lines = rows
+        .into_iter()
+        .map(|r| model::admin::AuditLine {
+            id: r.id,
+            at: r.at,
+            admin: r.admin,
+            action: r.action,
+            entity: r.entity,
+            entity_id: r.entity_id,
+            changes: diff(r.before.as_ref(), r.after.as_ref()),
+        })
+        .collect();
+    Ok(model::admin::AuditPage {
+        lines,
+        page: page.number,
+        has_next,
+    })
+}
+
+/// The fields that differ between two JSON objects: (field, before, after).
+pub fn diff(
+    before: Option<&serde_json::Value>,
+    after: Option<&serde_json::Value>,
+) -> Vec<(String, String, String)> {
+    use serde_json::Value;
+    let empty = serde_json::Map::new();
+    let object = |v: Option<&Value>| match v {
+        Some(Value::Object(m)) => m.clone(),
+        _ => empty.clone(),
+    };
+    let (b, a) = (object(before), object(after));
+    let show = |v: Option<&Value>| match v {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+    };
+    let mut keys: Vec<&String> = b.keys().chain(a.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    keys.into_iter()
+        .filter(|k| !matches!(k.as_str(), "updated_at" | "normalized"))
+        .filter(|k| b.get(*k) != a.get(*k))
+        .map(|k| (k.clone(), show(b.get(k)), show(a.get(k))))
+        .collect()
+}

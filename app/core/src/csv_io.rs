@@ -55,8 +55,66 @@ fn restore(cell: &str) -> &str {
 }
 
 /// One code row of the export, in `EXPORT_HEADER` order, every cell neutralised.
-pub fn export_record(row: &sqlx::postgres::PgRow) -> Result<Vec<String>, sqlx::Error> {
+fn export_record(row: &sqlx::postgres::PgRow) -> Result<Vec<String>, sqlx::Error> {
     Ok(export_cells(row)?.into_iter().map(neutralise).collect())
+}
+
+/// Rows per chunk handed to the client.
+const EXPORT_CHUNK_ROWS: usize = 2000;
+
+/// How an export ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Export {
+    /// Every row, this many.
+    Complete(usize),
+    /// `deliver` said stop after this many rows.
+    Stopped(usize),
+}
+
+/// Writes every code the filter matches as CSV (the header first), read one
+/// row at a time, into `sink` in chunks. A sink that fails, or takes no chunk
+/// for `stall` (a client that stopped reading), ends the export, so the
+/// database connection it holds is given back.
+pub async fn export<S>(
+    pool: &PgPool,
+    filter: &CodeFilter,
+    mut sink: S,
+    stall: std::time::Duration,
+) -> Result<Export, sqlx::Error>
+where
+    S: futures_util::Sink<Vec<u8>> + Unpin,
+{
+    use futures_util::{SinkExt, StreamExt};
+    let mut deliver = async |chunk: Vec<u8>| {
+        matches!(
+            tokio::time::timeout(stall, sink.send(chunk)).await,
+            Ok(Ok(()))
+        )
+    };
+    let csv_error = |e: csv::Error| sqlx::Error::Encode(Box::new(e));
+    let (sql, binds) = manage::select_sql(filter, "");
+    let mut rows = manage::bind_all(sqlx::query(&sql), &binds).fetch(pool);
+    let mut writer = csv::Writer::from_writer(Vec::with_capacity(64 * 1024));
+    writer.write_record(EXPORT_HEADER).map_err(csv_error)?;
+    let mut count = 0usize;
+    while let Some(row) = rows.next().await {
+        writer
+            .write_record(export_record(&row?)?)
+            .map_err(csv_error)?;
+        count += 1;
+        if count.is_multiple_of(EXPORT_CHUNK_ROWS) {
+            let full = std::mem::replace(&mut writer, csv::Writer::from_writer(Vec::new()));
+            if !deliver(full.into_inner().unwrap_or_default()).await {
+                return Ok(Export::Stopped(count));
+            }
+        }
+    }
+    let rest = writer.into_inner().unwrap_or_default();
+    Ok(if deliver(rest).await {
+        Export::Complete(count)
+    } else {
+        Export::Stopped(count)
+    })
 }
 
 fn export_cells(row: &sqlx::postgres::PgRow) -> Result<Vec<String>, sqlx::Error> {

@@ -4,6 +4,7 @@
 
 pub mod abuse;
 pub mod activation;
+pub mod admin_views;
 pub mod admins;
 pub mod audit;
 pub mod auth;
@@ -11,8 +12,12 @@ pub mod catalog;
 pub mod code_text;
 pub mod codes;
 pub mod csv_io;
+pub mod demo;
 pub mod error;
+pub mod health;
 pub mod manage;
+pub mod paging;
+pub mod player_views;
 pub mod reward;
 pub mod series;
 pub mod sign_in_limit;

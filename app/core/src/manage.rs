@@ -247,7 +247,7 @@ fn map_reference(e: sqlx::Error) -> ManageError {
             Some("promo_codes_group_id_fkey") => Some("group_id"),
             Some("promo_codes_campaign_id_fkey") => Some("campaign_id"),
             Some("promo_codes_partner_id_fkey") => Some("partner_id"),
-            Some("promo_codes_check3") | Some("promo_codes_check4") => Some("activation_limit"),
+            Some("promo_codes_count_within_limit") => Some("activation_limit"),
             _ => None,
         };
         if let Some(field) = field {
@@ -539,11 +539,7 @@ pub async fn clone(pool: &PgPool, admin_id: i64, id: i64, name: &str) -> Result<
     Ok(new_id)
 }
 
-const STATUS_SQL: &str = "CASE WHEN NOT c.enabled THEN 'disabled' \
-    WHEN c.activation_limit IS NOT NULL AND c.activation_count >= c.activation_limit THEN 'exhausted' \
-    WHEN c.ends_at IS NOT NULL AND c.ends_at <= now() THEN 'expired' \
-    WHEN c.starts_at IS NOT NULL AND c.starts_at > now() THEN 'scheduled' \
-    ELSE 'active' END";
+const STATUS_SQL: &str = "promo_code_status(c)";
 
 /// A code's form as stored, for the edit page.
 pub async fn load_form(pool: &PgPool, id: i64) -> Result<Option<CodeDetail>, sqlx::Error> {
@@ -555,11 +551,7 @@ pub async fn load_form(pool: &PgPool, id: i64) -> Result<Option<CodeDetail>, sql
                c.group_id, c.campaign_id, c.partner_id, c.eligible_tiers, c.eligible_tags,
                c.new_player_days, c.activation_count, c.current_reward,
                c.created_at AS "created_at: DateTime<Utc>", c.updated_at AS "updated_at: DateTime<Utc>",
-               CASE WHEN NOT c.enabled THEN 'disabled'
-                    WHEN c.activation_limit IS NOT NULL AND c.activation_count >= c.activation_limit THEN 'exhausted'
-                    WHEN c.ends_at IS NOT NULL AND c.ends_at <= now() THEN 'expired'
-                    WHEN c.starts_at IS NOT NULL AND c.starts_at > now() THEN 'scheduled'
-                    ELSE 'active' END AS "status!",
+               promo_code_status(c) AS "status!",
                coalesce(en.description, '') AS "description_en!", coalesce(en.secret_message, '') AS "secret_en!",
                coalesce(ru.description, '') AS "description_ru!", coalesce(ru.secret_message, '') AS "secret_ru!"
           FROM promo_codes c

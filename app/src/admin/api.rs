@@ -241,49 +241,9 @@ pub async fn admin_sign_out(csrf: String) -> Result<(), ServerFnError> {
 pub async fn load_dashboard() -> Result<DashboardStats, ServerFnError> {
     let request = ssr::AdminRequest::load().await?;
     request.reader()?;
-    let pool = &request.pool;
-    let counts = sqlx::query!(
-        r#"SELECT
-             (SELECT count(*) FROM promo_codes WHERE enabled
-                 AND (activation_limit IS NULL OR activation_count < activation_limit)
-                 AND (ends_at IS NULL OR ends_at > now())
-                 AND (starts_at IS NULL OR starts_at <= now())) AS "active!",
-             (SELECT count(*) FROM activations WHERE created_at >= date_trunc('day', now())) AS "today!",
-             (SELECT count(*) FROM activations WHERE created_at >= now() - interval '7 days') AS "week!",
-             (SELECT count(*) FROM series_jobs WHERE status = 'running') AS "jobs!""#
-    )
-    .fetch_one(pool)
-    .await
-    .map_err(ssr::internal)?;
-    let rewards = sqlx::query!(
-        r#"SELECT currency,
-                  coalesce(sum(reward) FILTER (WHERE created_at >= now() - interval '7 days'), 0)::bigint AS "week!",
-                  coalesce(sum(reward), 0)::bigint AS "total!"
-             FROM activations GROUP BY currency ORDER BY currency"#
-    )
-    .fetch_all(pool)
-    .await
-    .map_err(ssr::internal)?;
-    Ok(DashboardStats {
-        active_codes: counts.active,
-        activations_today: counts.today,
-        activations_week: counts.week,
-        rewards_week: rewards
-            .iter()
-            .map(|r| (r.currency.clone(), r.week))
-            .collect(),
-        rewards_total: rewards
-            .iter()
-            .map(|r| (r.currency.clone(), r.total))
-            .collect(),
-        running_jobs: counts.jobs,
-        active_blocks: crate::core::abuse::count_active(pool)
-            .await
-            .map_err(ssr::internal)?,
-        spike: crate::core::abuse::active_spike(pool)
-            .await
-            .map_err(ssr::internal)?,
-    })
+    crate::core::admin_views::dashboard(&request.pool)
+        .await
+        .map_err(ssr::internal)
 }
 
 /// Blocks of code input in force, and with `recent` those of the last day.
@@ -578,67 +538,8 @@ pub async fn import_codes(csrf: String, csv: String) -> Result<ImportOutcome, Se
 pub async fn audit_log(page: i64, entity: String) -> Result<AuditPage, ServerFnError> {
     let request = ssr::AdminRequest::load().await?;
     request.reader()?;
-    let page = crate::models::page_number(page);
-    let size = 30i64;
     let entity = Some(entity).filter(|e| !e.is_empty());
-    let rows = sqlx::query!(
-        r#"SELECT l.id, l.action, l.entity, l.entity_id, l.before, l.after,
-                  l.created_at AS "at: chrono::DateTime<chrono::Utc>", a.username AS "admin?"
-             FROM audit_log l LEFT JOIN admins a ON a.id = l.admin_id
-            WHERE $1::text IS NULL OR l.entity = $1
-            ORDER BY l.id DESC LIMIT $2 OFFSET $3"#,
-        entity,
-        size + 1,
-        (page - 1) * size
-    )
-    .fetch_all(&request.pool)
-    .await
-    .map_err(ssr::internal)?;
-    let has_next = rows.len() as i64 > size;
-    let lines = rows
-        .into_iter()
-        .take(size as usize)
-        .map(|r| AuditLine {
-            id: r.id,
-            at: r.at,
-            admin: r.admin,
-            action: r.action,
-            entity: r.entity,
-            entity_id: r.entity_id,
-            changes: diff(r.before.as_ref(), r.after.as_ref()),
-        })
-        .collect();
-    Ok(AuditPage {
-        lines,
-        page,
-        has_next,
-    })
-}
-
-/// The fields that differ between two JSON objects: (field, before, after).
-#[cfg(feature = "ssr")]
-pub fn diff(
-    before: Option<&serde_json::Value>,
-    after: Option<&serde_json::Value>,
-) -> Vec<(String, String, String)> {
-    use serde_json::Value;
-    let empty = serde_json::Map::new();
-    let object = |v: Option<&Value>| match v {
-        Some(Value::Object(m)) => m.clone(),
-        _ => empty.clone(),
-    };
-    let (b, a) = (object(before), object(after));
-    let show = |v: Option<&Value>| match v {
-        None | Some(Value::Null) => String::new(),
-        Some(Value::String(s)) => s.clone(),
-        Some(other) => other.to_string(),
-    };
-    let mut keys: Vec<&String> = b.keys().chain(a.keys()).collect();
-    keys.sort();
-    keys.dedup();
-    keys.into_iter()
-        .filter(|k| !matches!(k.as_str(), "updated_at" | "normalized"))
-        .filter(|k| b.get(*k) != a.get(*k))
-        .map(|k| (k.clone(), show(b.get(k)), show(a.get(k))))
-        .collect()
+    crate::core::audit::page(&request.pool, page, entity.as_deref())
+        .await
+        .map_err(ssr::internal)
 }

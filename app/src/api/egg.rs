@@ -38,21 +38,17 @@ pub async fn load_egg(slug: String) -> Result<EggView, ServerFnError> {
     let Some(slug) = egg_slug(&slug) else {
         return Ok(EggView::Closed);
     };
-    let earlier = sqlx::query_scalar!(
-        "SELECT a.id FROM activations a JOIN promo_codes c ON c.id = a.code_id
-          WHERE c.egg_slug = $1 AND a.player_id = $2",
-        slug,
-        player.id
-    )
-    .fetch_optional(&request.pool)
-    .await
-    .map_err(ssr::internal)?;
-    Ok(match earlier {
-        Some(id) => EggView::Found(
-            super::granted_existing(&request.pool, id, player.id, request.locale, true).await?,
-        ),
-        None => EggView::Closed,
-    })
+    use crate::core::player_views;
+    let earlier = player_views::found_egg(&request.pool, slug, player.id)
+        .await
+        .map_err(ssr::internal)?;
+    let shown = match earlier {
+        Some(id) => player_views::past_grant(&request.pool, id, player.id, request.locale, true)
+            .await
+            .map_err(ssr::internal)?,
+        None => None,
+    };
+    Ok(shown.map_or(EggView::Closed, EggView::Found))
 }
 
 /// Claims an easter egg for the signed-in player, through the lockout guard
@@ -79,15 +75,10 @@ pub async fn claim_egg(slug: String) -> Result<RedeemOutcome, ServerFnError> {
         .activate(&request.pool, &egg, request.ip)
         .await
     {
-        Ok(a) => RedeemOutcome::Granted(
-            super::granted_existing(
-                &request.pool,
-                a.activation_id,
-                player.id,
-                request.locale,
-                false,
-            )
-            .await?,
+        Ok(activation) => RedeemOutcome::Granted(
+            crate::core::player_views::granted(&request.pool, &activation, request.locale)
+                .await
+                .map_err(ssr::internal)?,
         ),
         Err(ActivationError::AlreadyActivated) => match load_egg(slug.clone()).await? {
             EggView::Found(granted) => RedeemOutcome::Granted(granted),

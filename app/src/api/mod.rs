@@ -145,20 +145,6 @@ pub(crate) mod ssr {
 #[cfg(feature = "ssr")]
 pub use ssr::locale_from;
 
-/// LIMIT and OFFSET for `page` (from 1): one row more than a page, to know whether another follows.
-#[cfg(feature = "ssr")]
-fn page_window(page: i64) -> (i64, i64) {
-    (PAGE_SIZE + 1, (page - 1) * PAGE_SIZE)
-}
-
-/// Cuts the extra row `page_window` fetched; true when there is a next page.
-#[cfg(feature = "ssr")]
-fn has_next_page<T>(rows: &mut Vec<T>) -> bool {
-    let more = rows.len() as i64 > PAGE_SIZE;
-    rows.truncate(PAGE_SIZE as usize);
-    more
-}
-
 /// The header's view of the session.
 #[server]
 pub async fn current_player() -> Result<Option<PlayerSummary>, ServerFnError> {
@@ -166,13 +152,9 @@ pub async fn current_player() -> Result<Option<PlayerSummary>, ServerFnError> {
     let Some(player) = request.player() else {
         return Ok(None);
     };
-    let unread = sqlx::query_scalar!(
-        r#"SELECT count(*) AS "n!" FROM notifications WHERE player_id = $1 AND read_at IS NULL"#,
-        player.id
-    )
-    .fetch_one(&request.pool)
-    .await
-    .map_err(ssr::internal)?;
+    let unread = crate::core::player_views::unread_count(&request.pool, player.id)
+        .await
+        .map_err(ssr::internal)?;
     Ok(Some(PlayerSummary {
         username: player.username.clone(),
         unread,
@@ -206,14 +188,9 @@ pub async fn redeem(code: String) -> Result<RedeemOutcome, ServerFnError> {
             };
             match result {
                 Ok(activation) => RedeemOutcome::Granted(
-                    granted_existing(
-                        &request.pool,
-                        activation.activation_id,
-                        player.id,
-                        request.locale,
-                        false,
-                    )
-                    .await?,
+                    crate::core::player_views::granted(&request.pool, &activation, request.locale)
+                        .await
+                        .map_err(ssr::internal)?,
                 ),
                 Err(ActivationError::Database(e)) => return Err(ssr::internal(e)),
                 Err(refusal) => {
@@ -238,7 +215,7 @@ pub async fn redeem(code: String) -> Result<RedeemOutcome, ServerFnError> {
 pub async fn activation_outcome(activation_id: i64) -> Result<Option<Granted>, ServerFnError> {
     let request = ssr::Request::load().await?;
     let player = request.require_player("/redeem")?;
-    granted(
+    crate::core::player_views::past_grant(
         &request.pool,
         activation_id,
         player.id,
@@ -246,60 +223,7 @@ pub async fn activation_outcome(activation_id: i64) -> Result<Option<Granted>, S
         false,
     )
     .await
-}
-
-/// Loads what the success view shows, in the request's language.
-#[cfg(feature = "ssr")]
-async fn granted(
-    pool: &sqlx::PgPool,
-    activation_id: i64,
-    player_id: i64,
-    locale: &str,
-    earlier: bool,
-) -> Result<Option<Granted>, ServerFnError> {
-    let row = sqlx::query!(
-        r#"
-        SELECT a.id, c.name, a.reward, a.currency,
-               (SELECT l.balance_after FROM ledger_entries l WHERE l.activation_id = a.id) AS "balance_after!",
-               COALESCE(t.description, en.description, '') AS "description!",
-               COALESCE(t.secret_message, en.secret_message, '') AS "secret_message!"
-          FROM activations a
-          JOIN promo_codes c ON c.id = a.code_id
-          LEFT JOIN promo_code_texts t ON t.code_id = c.id AND t.locale = $3
-          LEFT JOIN promo_code_texts en ON en.code_id = c.id AND en.locale = 'en'
-         WHERE a.id = $1 AND a.player_id = $2
-        "#,
-        activation_id,
-        player_id,
-        locale
-    )
-    .fetch_optional(pool)
-    .await
-    .map_err(ssr::internal)?;
-    Ok(row.map(|r| Granted {
-        activation_id: r.id,
-        code: r.name,
-        reward: r.reward,
-        currency: r.currency,
-        balance_after: r.balance_after,
-        description: r.description,
-        secret_message: r.secret_message,
-        earlier,
-    }))
-}
-
-/// `granted` for an activation that must exist (just made, or just found).
-#[cfg(feature = "ssr")]
-async fn granted_existing(
-    pool: &sqlx::PgPool,
-    activation_id: i64,
-    player_id: i64,
-    locale: &str,
-    earlier: bool,
-) -> Result<Granted, ServerFnError> {
-    granted(pool, activation_id, player_id, locale, earlier)
-        .await?
-        .ok_or_else(|| ssr::internal("an activation vanished"))
+    .map_err(ssr::internal)
 }
 
 /// What the player is told about a refusal from the core.
@@ -326,106 +250,27 @@ fn refusal_of(error: &crate::core::ActivationError, code: String) -> Refusal {
 pub async fn load_wallet(page: i64) -> Result<Wallet, ServerFnError> {
     let request = ssr::Request::load().await?;
     let player = request.require_player("/wallet")?;
-    let page = page_number(page);
-    let (limit, offset) = page_window(page);
-    let balances = sqlx::query_as!(
-        Balance,
-        "SELECT currency, amount FROM balances WHERE player_id = $1 ORDER BY currency",
-        player.id
-    )
-    .fetch_all(&request.pool)
-    .await
-    .map_err(ssr::internal)?;
-    let mut lines = sqlx::query_as!(
-        LedgerLine,
-        r#"
-        SELECT l.created_at AS "at: chrono::DateTime<chrono::Utc>", l.amount, l.currency, l.balance_after, c.name AS "code?"
-          FROM ledger_entries l
-          LEFT JOIN activations a ON a.id = l.activation_id
-          LEFT JOIN promo_codes c ON c.id = a.code_id
-         WHERE l.player_id = $1
-         ORDER BY l.id DESC
-         LIMIT $2 OFFSET $3
-        "#,
-        player.id,
-        limit,
-        offset
-    )
-    .fetch_all(&request.pool)
-    .await
-    .map_err(ssr::internal)?;
-    let has_next = has_next_page(&mut lines);
-    Ok(Wallet {
-        balances,
-        lines,
-        page,
-        has_next,
-    })
+    crate::core::player_views::wallet(&request.pool, player.id, page)
+        .await
+        .map_err(ssr::internal)
 }
 
 #[server]
 pub async fn my_activations(page: i64) -> Result<ActivationPage, ServerFnError> {
     let request = ssr::Request::load().await?;
     let player = request.require_player("/activations")?;
-    let page = page_number(page);
-    let (limit, offset) = page_window(page);
-    let mut lines = sqlx::query_as!(
-        ActivationLine,
-        r#"
-        SELECT c.name AS code, a.reward, a.currency, a.channel, a.created_at AS "at: chrono::DateTime<chrono::Utc>"
-          FROM activations a JOIN promo_codes c ON c.id = a.code_id
-         WHERE a.player_id = $1
-         ORDER BY a.created_at DESC, a.id DESC
-         LIMIT $2 OFFSET $3
-        "#,
-        player.id,
-        limit,
-        offset
-    )
-    .fetch_all(&request.pool)
-    .await
-    .map_err(ssr::internal)?;
-    let has_next = has_next_page(&mut lines);
-    Ok(ActivationPage {
-        lines,
-        page,
-        has_next,
-    })
+    crate::core::player_views::activations(&request.pool, player.id, page)
+        .await
+        .map_err(ssr::internal)
 }
 
 #[server]
 pub async fn notifications(page: i64) -> Result<NotificationPage, ServerFnError> {
     let request = ssr::Request::load().await?;
     let player = request.require_player("/notifications")?;
-    let page = page_number(page);
-    let (limit, offset) = page_window(page);
-    let mut lines = sqlx::query_as!(
-        NotificationLine,
-        r#"
-        SELECT id, kind,
-               COALESCE(params->>'code', '') AS "code!",
-               COALESCE((params->>'reward')::bigint, 0) AS "reward!",
-               COALESCE(params->>'currency', '') AS "currency!",
-               created_at AS "at: chrono::DateTime<chrono::Utc>",
-               read_at IS NOT NULL AS "read!"
-          FROM notifications
-         WHERE player_id = $1
-         ORDER BY id DESC
-         LIMIT $2 OFFSET $3
-        "#,
-        player.id,
-        limit,
-        offset
-    )
-    .fetch_all(&request.pool)
-    .await
-    .map_err(ssr::internal)?;
-    let has_next = has_next_page(&mut lines);
-    Ok(NotificationPage {
-        lines,
-        page,
-        has_next,
-    })
+    crate::core::player_views::notifications(&request.pool, player.id, page)
+        .await
+        .map_err(ssr::internal)
 }
 
 /// Marks one notification read, or all of them when `id` is absent.
@@ -435,14 +280,9 @@ pub async fn mark_read(id: Option<i64>) -> Result<(), ServerFnError> {
     let Some(player) = request.player() else {
         return Err(ssr::unauthorized());
     };
-    sqlx::query!(
-        "UPDATE notifications SET read_at = now() WHERE player_id = $1 AND read_at IS NULL AND ($2::bigint IS NULL OR id = $2)",
-        player.id,
-        id
-    )
-    .execute(&request.pool)
-    .await
-    .map_err(ssr::internal)?;
+    crate::core::player_views::mark_read(&request.pool, player.id, id)
+        .await
+        .map_err(ssr::internal)?;
     if request.no_js {
         leptos_axum::redirect("/notifications");
     }

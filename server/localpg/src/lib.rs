@@ -230,7 +230,7 @@ impl LocalPostgres {
     fn run_pg(&self, command: &mut Command) -> Result<()> {
         let mut command = match &self.run_as {
             Some(user) => {
-                let mut wrapped = Command::new("runuser");
+                let mut wrapped = Command::new(runuser());
                 wrapped
                     .args(["-u", user, "--"])
                     .arg(command.get_program())
@@ -263,6 +263,17 @@ impl Drop for LocalPostgres {
             tracing::warn!(error = %e, "could not stop the private PostgreSQL");
         }
     }
+}
+
+/// `runuser` (util-linux): on PATH, else where Debian keeps it (root's PATH
+/// has the sbin directories; a trimmed one, as some CI runners give, may not).
+fn runuser() -> PathBuf {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path)
+        .chain(["/usr/sbin", "/sbin", "/usr/bin", "/bin"].map(PathBuf::from))
+        .map(|dir| dir.join("runuser"))
+        .find(|candidate| candidate.exists())
+        .unwrap_or_else(|| PathBuf::from("runuser"))
 }
 
 /// `$PROMOCODES_PG_BIN`, else the newest `/usr/lib/postgresql/*/bin` (Debian,

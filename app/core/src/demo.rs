@@ -3,11 +3,11 @@
 //! The demo admins' well-known passwords are for a server only this machine
 //! can reach: served on any other address, they are replaced by random ones.
 
-use anyhow::{Context, Result};
-use app::admin::models::Role;
-use app::core::admins;
-use app::core::{activate, ActivationError, ActivationRequest, Channel, CodeRef, PromoCodeText};
 use sqlx::PgPool;
+
+use crate::admins::{self, CreateAdminError};
+use crate::{activate, ActivationError, ActivationRequest, Channel, CodeRef, PromoCodeText};
+use model::admin::Role;
 
 const DEMO_SQL: &str = include_str!("demo.sql");
 
@@ -32,11 +32,21 @@ pub enum Exposure {
     Network,
 }
 
-pub async fn seed(pool: &PgPool, exposure: Exposure) -> Result<()> {
-    sqlx::raw_sql(DEMO_SQL)
-        .execute(pool)
-        .await
-        .context("seeding demo codes")?;
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    #[error("seeding the demo: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("seeding the demo admins: {0}")]
+    Admin(#[from] CreateAdminError),
+    #[error("taking SOLD-OUT for the early bird: {0}")]
+    Activation(#[from] ActivationError),
+}
+
+/// Seeds the demo; on a `Network` exposure answers the demo admins that got
+/// a random password instead of the published one: (name, password), to be
+/// shown once.
+pub async fn seed(pool: &PgPool, exposure: Exposure) -> Result<Vec<(String, String)>, DemoError> {
+    sqlx::raw_sql(DEMO_SQL).execute(pool).await?;
     for &(username, password, tier) in DEMO_PLAYERS {
         let exists = sqlx::query_scalar!(
             "SELECT id FROM players WHERE lower(username) = lower($1)",
@@ -56,21 +66,17 @@ pub async fn seed(pool: &PgPool, exposure: Exposure) -> Result<()> {
             .await?;
         }
     }
+    let mut replaced = Vec::new();
     for &(username, password, role) in DEMO_ADMINS {
         let role = Role::parse(role);
         match admins::create(pool, username, password, role, false).await {
-            Ok(_) | Err(admins::CreateAdminError::Taken) => {}
-            Err(e) => return Err(e).context("seeding the demo admins"),
+            Ok(_) | Err(CreateAdminError::Taken) => {}
+            Err(e) => return Err(e.into()),
         }
         if exposure == Exposure::Network && admins::has_password(pool, username, password).await? {
             let fresh = random_password();
-            admins::create(pool, username, &fresh, role, true)
-                .await
-                .context("replacing a demo admin's published password")?;
-            tracing::warn!(
-                "this server listens beyond loopback, so the demo admin {username:?} \
-                 got a random password instead of the published one: {fresh}"
-            );
+            admins::create(pool, username, &fresh, role, true).await?;
+            replaced.push((username.to_owned(), fresh));
         }
     }
     // SOLD-OUT is a one-time code: the early bird has already taken it,
@@ -80,12 +86,12 @@ pub async fn seed(pool: &PgPool, exposure: Exposure) -> Result<()> {
         .await?;
     let request = ActivationRequest {
         player_id: early_bird,
-        code: CodeRef::Text(PromoCodeText::parse("SOLD-OUT")?),
+        code: CodeRef::Text(PromoCodeText::parse("SOLD-OUT").map_err(ActivationError::from)?),
         channel: Channel::Job,
     };
     match activate(&mut *pool.acquire().await?, &request).await {
-        Ok(_) | Err(ActivationError::AlreadyActivated | ActivationError::Exhausted) => Ok(()),
-        Err(e) => Err(e).context("taking SOLD-OUT for the early bird"),
+        Ok(_) | Err(ActivationError::AlreadyActivated | ActivationError::Exhausted) => Ok(replaced),
+        Err(e) => Err(e.into()),
     }
 }
 

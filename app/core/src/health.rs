@@ -1,0 +1,10 @@
+//! Whether the database answers (the readiness probe).
+
+use sqlx::PgPool;
+
+pub async fn database_answers(pool: &PgPool) -> Result<(), sqlx::Error> {
+    sqlx::query_scalar!("SELECT 1 AS \"one!\"")
+        .fetch_one(pool)
+        .await?;
+    Ok(())
+}
