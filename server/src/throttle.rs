@@ -225,28 +225,29 @@ fn per_network(ip: IpAddr) -> IpAddr {
     }
 }
 
-/// A server function's path: `/api/{name}` followed by the macro's hash digits.
-fn is_server_fn(path: &str, name: &str) -> bool {
-    path.strip_prefix("/api/")
-        .and_then(|rest| rest.strip_prefix(name))
-        .is_some_and(|hash| hash.bytes().all(|b| b.is_ascii_digit()))
-}
-
-/// Which limits a request falls under, if any.
+/// Which limits a request falls under, if any. Server functions are told
+/// apart by their paths (each has an explicit endpoint).
 pub fn classify(method: &Method, path: &str) -> Option<Class> {
+    use app::admin::api::AdminSignIn;
+    use app::api::{ChangePassword, ClaimEgg, Redeem, SignIn, SignUp};
+    use leptos::server_fn::ServerFn;
     if *method == Method::GET {
         return path.starts_with("/egg/").then_some(Class::Egg);
     }
     if *method != Method::POST {
         return None;
     }
-    if is_server_fn(path, "redeem") {
+    if path == Redeem::PATH {
         Some(Class::Redeem)
-    } else if is_server_fn(path, "claim_egg") {
+    } else if path == ClaimEgg::PATH {
         Some(Class::Egg)
-    } else if is_server_fn(path, "sign_in")
-        || is_server_fn(path, "sign_up")
-        || path == "/api/admin/admin_sign_in"
+    } else if [
+        SignIn::PATH,
+        SignUp::PATH,
+        AdminSignIn::PATH,
+        ChangePassword::PATH,
+    ]
+    .contains(&path)
     {
         Some(Class::SignIn)
     } else {
@@ -367,31 +368,22 @@ mod tests {
 
     #[test]
     fn requests_are_classified_by_method_and_path() {
-        assert_eq!(
-            classify(&Method::POST, "/api/redeem1234"),
-            Some(Class::Redeem)
-        );
+        use leptos::server_fn::ServerFn;
+        assert_eq!(app::api::Redeem::PATH, "/api/redeem");
         assert_eq!(classify(&Method::POST, "/api/redeem"), Some(Class::Redeem));
         assert_eq!(classify(&Method::POST, "/api/redeemer"), None);
-        assert_eq!(classify(&Method::GET, "/api/redeem1234"), None);
+        assert_eq!(classify(&Method::GET, "/api/redeem"), None);
         assert_eq!(classify(&Method::GET, "/egg/golden"), Some(Class::Egg));
-        assert_eq!(
-            classify(&Method::POST, "/api/claim_egg99"),
-            Some(Class::Egg)
-        );
-        assert_eq!(
-            classify(&Method::POST, "/api/sign_in42"),
-            Some(Class::SignIn)
-        );
-        assert_eq!(
-            classify(&Method::POST, "/api/sign_up42"),
-            Some(Class::SignIn)
-        );
-        assert_eq!(classify(&Method::POST, "/api/sign_out42"), None);
-        assert_eq!(
-            classify(&Method::POST, "/api/admin/admin_sign_in"),
-            Some(Class::SignIn)
-        );
+        assert_eq!(classify(&Method::POST, "/api/claim_egg"), Some(Class::Egg));
+        for path in [
+            "/api/sign_in",
+            "/api/sign_up",
+            "/api/admin/admin_sign_in",
+            "/api/change_password",
+        ] {
+            assert_eq!(classify(&Method::POST, path), Some(Class::SignIn), "{path}");
+        }
+        assert_eq!(classify(&Method::POST, "/api/sign_out"), None);
         assert_eq!(classify(&Method::GET, "/redeem"), None);
     }
 

@@ -19,7 +19,7 @@ fn back_with(request: &ssr::Request, page: &str, error: &FormError, extra: &[(&s
     }
 }
 
-#[server]
+#[server(endpoint = "sign_in")]
 pub async fn sign_in(
     username: String,
     password: String,
@@ -51,7 +51,7 @@ pub async fn sign_in(
     Ok(Some(error))
 }
 
-#[server]
+#[server(endpoint = "sign_up")]
 pub async fn sign_up(
     username: String,
     password: String,
@@ -96,7 +96,7 @@ pub async fn sign_up(
     }
 }
 
-#[server]
+#[server(endpoint = "sign_out")]
 pub async fn sign_out() -> Result<(), ServerFnError> {
     let mut request = ssr::Request::load().await?;
     request.session.logout().await.map_err(ssr::internal)?;
@@ -107,7 +107,7 @@ pub async fn sign_out() -> Result<(), ServerFnError> {
 /// Changes the signed-in player's password. Every other session of the
 /// account ends (axum-login checks the password hash on each request); this
 /// one continues under a fresh session id.
-#[server]
+#[server(endpoint = "change_password")]
 pub async fn change_password(
     current: String,
     password: String,

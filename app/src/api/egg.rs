@@ -31,7 +31,7 @@ fn egg_slug(slug: &str) -> Option<&str> {
 }
 
 /// The page's state for the signed-in player; reads only.
-#[server]
+#[server(endpoint = "load_egg")]
 pub async fn load_egg(slug: String) -> Result<EggView, ServerFnError> {
     let request = ssr::Request::load().await?;
     let player = request.require_player(&format!("/egg/{}", egg_slug(&slug).unwrap_or("")))?;
@@ -54,7 +54,7 @@ pub async fn load_egg(slug: String) -> Result<EggView, ServerFnError> {
 /// Claims an easter egg for the signed-in player, through the lockout guard
 /// like a typed code. A plain form post comes back to `/egg/{slug}` with the
 /// outcome in the address.
-#[server]
+#[server(endpoint = "claim_egg")]
 pub async fn claim_egg(slug: String) -> Result<RedeemOutcome, ServerFnError> {
     use crate::core::{ActivationError, ActivationRequest, Channel, CodeRef};
     let request = ssr::Request::load().await?;

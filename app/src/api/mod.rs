@@ -146,7 +146,7 @@ pub(crate) mod ssr {
 pub use ssr::locale_from;
 
 /// The header's view of the session.
-#[server]
+#[server(endpoint = "current_player")]
 pub async fn current_player() -> Result<Option<PlayerSummary>, ServerFnError> {
     let request = ssr::Request::load().await?;
     let Some(player) = request.player() else {
@@ -162,7 +162,7 @@ pub async fn current_player() -> Result<Option<PlayerSummary>, ServerFnError> {
 }
 
 /// Redeems a typed code for the signed-in player.
-#[server]
+#[server(endpoint = "redeem")]
 pub async fn redeem(code: String) -> Result<RedeemOutcome, ServerFnError> {
     use crate::core::{ActivationError, ActivationRequest, Channel, CodeRef, PromoCodeText};
     let request = ssr::Request::load().await?;
@@ -211,7 +211,7 @@ pub async fn redeem(code: String) -> Result<RedeemOutcome, ServerFnError> {
 }
 
 /// A granted activation of the signed-in player, shown after a plain form post.
-#[server]
+#[server(endpoint = "activation_outcome")]
 pub async fn activation_outcome(activation_id: i64) -> Result<Option<Granted>, ServerFnError> {
     let request = ssr::Request::load().await?;
     let player = request.require_player("/redeem")?;
@@ -246,7 +246,7 @@ fn refusal_of(error: &crate::core::ActivationError, code: String) -> Refusal {
     }
 }
 
-#[server]
+#[server(endpoint = "load_wallet")]
 pub async fn load_wallet(page: i64) -> Result<Wallet, ServerFnError> {
     let request = ssr::Request::load().await?;
     let player = request.require_player("/wallet")?;
@@ -255,7 +255,7 @@ pub async fn load_wallet(page: i64) -> Result<Wallet, ServerFnError> {
         .map_err(ssr::internal)
 }
 
-#[server]
+#[server(endpoint = "my_activations")]
 pub async fn my_activations(page: i64) -> Result<ActivationPage, ServerFnError> {
     let request = ssr::Request::load().await?;
     let player = request.require_player("/activations")?;
@@ -264,7 +264,7 @@ pub async fn my_activations(page: i64) -> Result<ActivationPage, ServerFnError> 
         .map_err(ssr::internal)
 }
 
-#[server]
+#[server(endpoint = "notifications")]
 pub async fn notifications(page: i64) -> Result<NotificationPage, ServerFnError> {
     let request = ssr::Request::load().await?;
     let player = request.require_player("/notifications")?;
@@ -274,7 +274,7 @@ pub async fn notifications(page: i64) -> Result<NotificationPage, ServerFnError>
 }
 
 /// Marks one notification read, or all of them when `id` is absent.
-#[server]
+#[server(endpoint = "mark_read")]
 pub async fn mark_read(id: Option<i64>) -> Result<(), ServerFnError> {
     let request = ssr::Request::load().await?;
     let Some(player) = request.player() else {
