@@ -1,7 +1,7 @@
 //! Player sessions (server only): the axum-login backend over the core's
 //! accounts, and the one way a player is signed in on a browser.
 
-use promo_core::auth::{self, PasswordSignIn, PlayerAccount};
+use promo_core::auth::{self, PlayerAccount};
 use promo_core::sign_in_limit::SignInPolicy;
 use sqlx::PgPool;
 
@@ -52,19 +52,20 @@ pub type PlayerSession = axum_login::AuthSession<PlayerBackend>;
 impl axum_login::AuthnBackend for PlayerBackend {
     type User = PlayerUser;
     type Credentials = Credentials;
-    type Error = sqlx::Error;
+    type Error = promo_core::Error;
 
     /// Counted against the account's failed sign-ins, like the form.
-    async fn authenticate(&self, creds: Credentials) -> Result<Option<PlayerUser>, sqlx::Error> {
-        match auth::check_password(&self.pool, &self.policy, &creds.username, &creds.password)
-            .await?
+    async fn authenticate(&self, creds: Credentials) -> Result<Option<PlayerUser>, Self::Error> {
+        use promo_core::Error;
+        match auth::check_password(&self.pool, &self.policy, &creds.username, &creds.password).await
         {
-            PasswordSignIn::SignedIn(account) => Ok(Some(PlayerUser(account))),
-            PasswordSignIn::Wrong | PasswordSignIn::Wait(_) => Ok(None),
+            Ok(account) => Ok(Some(PlayerUser(account))),
+            Err(Error::WrongCredentials | Error::SignInWait { .. }) => Ok(None),
+            Err(e) => Err(e),
         }
     }
 
-    async fn get_user(&self, id: &i64) -> Result<Option<PlayerUser>, sqlx::Error> {
+    async fn get_user(&self, id: &i64) -> Result<Option<PlayerUser>, Self::Error> {
         Ok(auth::find_player(&self.pool, *id).await?.map(PlayerUser))
     }
 }

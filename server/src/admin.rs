@@ -16,7 +16,7 @@ use tokio::sync::Semaphore;
 use tower_sessions::Session;
 
 use app::admin::models::CodeFilter;
-use app::core::{admins, csv_io};
+use app::core::{admins, csv_export};
 
 /// The signed-in admin of this request's session, if any.
 async fn signed_in(
@@ -146,10 +146,11 @@ pub async fn export_codes(
                 chunk,
             ))))
         });
-        let outcome = csv_io::export(&pool, &filter, Box::pin(chunks), EXPORT_STALL).await;
+        let query = app::admin::forms::code_query(&filter);
+        let outcome = csv_export::export(&pool, &query, Box::pin(chunks), EXPORT_STALL).await;
         match outcome {
-            Ok(csv_io::Export::Complete(rows)) => tracing::debug!(rows, "CSV export done"),
-            Ok(csv_io::Export::Stopped(rows)) => {
+            Ok(csv_export::Export::Complete(rows)) => tracing::debug!(rows, "CSV export done"),
+            Ok(csv_export::Export::Stopped(rows)) => {
                 tracing::info!(rows, "CSV export stopped: the client went away or stalled")
             }
             Err(e) => {

@@ -263,8 +263,8 @@ async fn sign_in_link(
         sig,
         chrono::Utc::now().timestamp(),
     ) {
-        Err(auth::LinkError::Expired) => return refuse("expired"),
-        Err(auth::LinkError::Invalid) => return refuse("invalid"),
+        Err(app::core::Error::LinkExpired) => return refuse("expired"),
+        Err(_) => return refuse("invalid"),
         Ok(()) => {}
     }
     let user = match session.backend.get_user(&player_id).await {

@@ -7,7 +7,103 @@ mod common;
 use common::{send, Response};
 
 use app::admin::models::*;
-use app::core::{admins, csv_io, manage, series};
+use app::core::{admins, series};
+
+/// What the dashboard's server functions do with their forms (read them into
+/// the core's commands, call the core, map its problems to fields), for the
+/// tests that skip HTTP.
+mod manage {
+    use app::admin::forms;
+    use app::admin::models::*;
+    use app::core::paging::Page;
+    use app::core::{code_admin, code_list, Error};
+    use sqlx::PgPool;
+
+    fn invalid(e: Error) -> Vec<FieldError> {
+        match e {
+            Error::Invalid(problems) => forms::code_errors(&problems),
+            other => panic!("{other}"),
+        }
+    }
+
+    pub async fn create(
+        pool: &PgPool,
+        admin: i64,
+        form: &CodeForm,
+    ) -> Result<i64, Vec<FieldError>> {
+        let (code, texts) = forms::code_draft(form)
+            .read()
+            .map_err(|p| forms::draft_errors(&p))?;
+        code_admin::create(pool, admin, &code, &texts)
+            .await
+            .map_err(invalid)
+    }
+
+    pub async fn update(
+        pool: &PgPool,
+        admin: i64,
+        id: i64,
+        form: &CodeForm,
+    ) -> Result<(), Vec<FieldError>> {
+        let (code, texts) = forms::code_draft(form)
+            .read()
+            .map_err(|p| forms::draft_errors(&p))?;
+        code_admin::update(pool, admin, id, &code, &texts)
+            .await
+            .map_err(invalid)
+    }
+
+    pub async fn clone(
+        pool: &PgPool,
+        admin: i64,
+        id: i64,
+        name: &str,
+    ) -> Result<i64, Vec<FieldError>> {
+        code_admin::clone(pool, admin, id, name)
+            .await
+            .map_err(invalid)
+    }
+
+    pub async fn load_form(pool: &PgPool, id: i64) -> Result<Option<CodeDetail>, Error> {
+        Ok(code_admin::stored(pool, id).await?.map(forms::code_detail))
+    }
+
+    pub async fn list(pool: &PgPool, filter: &CodeFilter, size: i64) -> Result<CodeList, Error> {
+        code_list::list(
+            pool,
+            &forms::code_query(filter),
+            Page::new(filter.page(), size),
+        )
+        .await
+    }
+
+    pub use code_admin::{delete, set_enabled};
+}
+
+/// The import as the dashboard's server function answers it.
+mod csv_io {
+    pub use app::core::csv_export::EXPORT_HEADER;
+
+    pub async fn import(
+        pool: &sqlx::PgPool,
+        admin: i64,
+        text: &str,
+    ) -> Result<app::admin::models::ImportOutcome, app::core::Error> {
+        use app::admin::models::ImportOutcome;
+        use app::core::csv_import::{self, Imported};
+        Ok(match csv_import::import(pool, admin, text).await? {
+            Imported::Stored(n) => ImportOutcome::Imported(n),
+            Imported::Refused(problems) => {
+                ImportOutcome::Refused(app::admin::forms::import_problems(problems))
+            }
+        })
+    }
+}
+
+/// A series form as the dashboard reads it.
+fn spec(form: &SeriesForm) -> series::SeriesSpec {
+    app::admin::forms::series_spec(form).expect("a readable series form")
+}
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
@@ -452,13 +548,9 @@ async fn an_idle_admin_session_expires(pool: PgPool) {
     use tower_sessions::Session;
     accounts(&pool).await;
     let policy = app::core::sign_in_limit::SignInPolicy::default();
-    let admins::AdminSignIn::SignedIn(admin) =
-        admins::authenticate(&pool, &policy, "boss", "boss-password")
-            .await
-            .unwrap()
-    else {
-        panic!("the right password is refused");
-    };
+    let admin = admins::authenticate(&pool, &policy, "boss", "boss-password")
+        .await
+        .expect("the right password is accepted");
     let store = server::router::session_store(&pool).await.unwrap();
     let session = Session::new(None, Arc::new(store), None);
     app::admin::session::sign_in_session(&session, &admin)
@@ -550,7 +642,7 @@ async fn a_series_is_unique_stored_whole_and_cancellable(pool: PgPool) {
         alphabet: "ACDEFGHJKMNPQRTUVWXY34679".into(),
         ..SeriesForm::defaults()
     };
-    let job = series::start(&pool, Some(1), &form).await.unwrap();
+    let job = series::start(&pool, Some(1), &spec(&form)).await.unwrap();
     assert_eq!(series::run(&pool, job).await.unwrap(), JobStatus::Done);
     let stats = sqlx::query!(
         r#"SELECT count(*) AS "n!", count(DISTINCT normalized) AS "distinct!",
@@ -587,8 +679,8 @@ async fn a_series_is_unique_stored_whole_and_cancellable(pool: PgPool) {
 
     // The same name again is refused; too small a pattern is refused.
     assert!(matches!(
-        series::start(&pool, Some(1), &form).await,
-        Err(series::SeriesError::Invalid(_))
+        series::start(&pool, Some(1), &spec(&form)).await,
+        Err(app::core::Error::Invalid(_))
     ));
     let small = SeriesForm {
         name: "Tiny".into(),
@@ -597,8 +689,8 @@ async fn a_series_is_unique_stored_whole_and_cancellable(pool: PgPool) {
         ..SeriesForm::defaults()
     };
     assert!(matches!(
-        series::start(&pool, Some(1), &small).await,
-        Err(series::SeriesError::Invalid(_))
+        series::start(&pool, Some(1), &spec(&small)).await,
+        Err(app::core::Error::Invalid(_))
     ));
 
     // A cancelled job leaves nothing behind.
@@ -608,7 +700,9 @@ async fn a_series_is_unique_stored_whole_and_cancellable(pool: PgPool) {
         count: "200000".into(),
         ..SeriesForm::defaults()
     };
-    let job = series::start(&pool, Some(1), &cancelled).await.unwrap();
+    let job = series::start(&pool, Some(1), &spec(&cancelled))
+        .await
+        .unwrap();
     let runner = tokio::spawn({
         let pool = pool.clone();
         async move { series::run(&pool, job).await.unwrap() }
@@ -726,26 +820,20 @@ async fn clone_copies_everything_and_delete_needs_no_activations(pool: PgPool) {
             ..b
         }
     );
-    assert!(matches!(
-        manage::clone(&pool, 1, id, "Original").await,
-        Err(manage::ManageError::Invalid(_))
-    ));
+    assert!(manage::clone(&pool, 1, id, "Original").await.is_err());
 
     // Used once: it cannot be deleted, and its limit cannot go below its count.
     let player = common::player_with(&pool, "vip", &[]).await;
     common::redeem(&pool, player, "ORIGINAL").await.unwrap();
     assert!(matches!(
         manage::delete(&pool, 1, id).await,
-        Err(manage::DeleteError::Activated)
+        Err(app::core::Error::InUse)
     ));
     let lower = CodeForm {
         activation_limit: "0".into(),
         ..a.clone()
     };
-    assert!(matches!(
-        manage::update(&pool, 1, id, &lower).await,
-        Err(manage::ManageError::Invalid(_))
-    ));
+    assert!(manage::update(&pool, 1, id, &lower).await.is_err());
     // A new schedule applies from the next activation on.
     let cheaper = CodeForm {
         initial_reward: "400".into(),

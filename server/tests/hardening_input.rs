@@ -423,11 +423,14 @@ async fn the_429_page_does_not_echo_the_path(pool: PgPool) {
 
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
 async fn series_jobs_are_capped(pool: PgPool) {
-    let form = |name: &str| SeriesForm {
-        name: name.into(),
-        count: "1000".into(),
-        pattern: "CAP-########".into(),
-        ..SeriesForm::defaults()
+    let form = |name: &str| {
+        let form = SeriesForm {
+            name: name.into(),
+            count: "1000".into(),
+            pattern: "CAP-########".into(),
+            ..SeriesForm::defaults()
+        };
+        app::admin::forms::series_spec(&form).unwrap()
     };
     // Started but not run: they stay `running`.
     for n in 0..series::MAX_RUNNING_SERIES {
@@ -436,7 +439,8 @@ async fn series_jobs_are_capped(pool: PgPool) {
             .unwrap();
     }
     match series::start(&pool, None, &form("One too many")).await {
-        Err(series::SeriesError::Invalid(errors)) => {
+        Err(app::core::Error::Invalid(problems)) => {
+            let errors = app::admin::forms::series_errors(&SeriesForm::default(), &problems);
             assert!(
                 errors
                     .iter()

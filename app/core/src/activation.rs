@@ -129,15 +129,8 @@ pub async fn activate(
             let state = code_state(conn, &request.code, request.player_id).await?;
             Err(state.refusal().unwrap_or(ActivationError::Exhausted))
         }
-        Err(sqlx::Error::Database(e))
-            if e.constraint() == Some("activations_code_id_player_id_key") =>
-        {
-            Err(ActivationError::AlreadyActivated)
-        }
-        // numeric_value_out_of_range: the balance would pass bigint's end.
-        Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("22003") => {
-            Err(ActivationError::BalanceFull)
-        }
+        // The unique key on (code, player) and a balance past bigint arrive
+        // as their domain cases (see `Error::from`).
         Err(e) => Err(e.into()),
     }
 }
@@ -154,7 +147,7 @@ async fn code_state(
         CodeRef::EggSlug(slug) => (None, Some(slug.as_str())),
     };
     let row = sqlx::query_as!(
-        CodeStateRow,
+        CodeState,
         r#"
         SELECT c.id,
                c.enabled,
@@ -176,30 +169,7 @@ async fn code_state(
     )
     .fetch_optional(&mut *conn)
     .await?;
-    let row = row.ok_or(ActivationError::Unknown)?;
-    Ok(CodeState {
-        id: row.id,
-        enabled: row.enabled,
-        starts_at: row.starts_at,
-        ends_at: row.ends_at,
-        exhausted: row.exhausted,
-        now: row.now,
-        player_exists: row.player_exists,
-        eligible: row.eligible,
-        already_activated: row.already_activated,
-    })
-}
-
-struct CodeStateRow {
-    id: i64,
-    enabled: bool,
-    starts_at: Option<DateTime<Utc>>,
-    ends_at: Option<DateTime<Utc>>,
-    exhausted: bool,
-    now: DateTime<Utc>,
-    player_exists: bool,
-    eligible: bool,
-    already_activated: bool,
+    row.ok_or(ActivationError::Unknown)
 }
 
 /// The claiming statement. The UPDATE takes the code's row lock and re-checks

@@ -1,11 +1,12 @@
 //! What the dashboard home shows: active codes, activations today and this
 //! week, rewards per currency, running series, blocks and a spike in force.
 
+use crate::error::Result;
 use sqlx::PgPool;
 
 use model::admin::DashboardStats;
 
-pub async fn dashboard(pool: &PgPool) -> Result<DashboardStats, sqlx::Error> {
+pub async fn dashboard(pool: &PgPool) -> Result<DashboardStats> {
     let counts = sqlx::query!(
         r#"SELECT
              (SELECT count(*) FROM promo_codes c WHERE promo_code_active(c)) AS "active!",

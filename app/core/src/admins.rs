@@ -2,12 +2,12 @@
 //! sign-ins, two roles, and the credential fingerprint sessions keep. Kept
 //! apart from players: an admin signs in separately.
 
-use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 use sqlx::PgPool;
 
-use super::auth::{hash_password, verify_password, DUMMY_HASH, MAX_PASSWORD_BYTES};
-use super::sign_in_limit::{self, Attempt, Realm, SignInPolicy};
+use crate::credentials::{self, ADMIN_PASSWORD_CHARS, DUMMY_HASH};
+use crate::error::{Error, Problem, Result};
+use crate::sign_in_limit::{self, Attempt, Realm, SignInPolicy};
 
 pub use model::admin::Role;
 
@@ -27,10 +27,7 @@ fn credential_of(password_hash: &str) -> String {
 }
 
 /// The admin with this id and the credential their sessions must carry.
-pub async fn find_with_credential(
-    pool: &PgPool,
-    id: i64,
-) -> Result<Option<(AdminUser, String)>, sqlx::Error> {
+pub async fn find_with_credential(pool: &PgPool, id: i64) -> Result<Option<(AdminUser, String)>> {
     let row = sqlx::query!(
         "SELECT id, username, role, password_hash FROM admins WHERE id = $1",
         id
@@ -49,7 +46,7 @@ pub async fn find_with_credential(
     }))
 }
 
-pub async fn find(pool: &PgPool, id: i64) -> Result<Option<AdminUser>, sqlx::Error> {
+pub async fn find(pool: &PgPool, id: i64) -> Result<Option<AdminUser>> {
     Ok(find_with_credential(pool, id)
         .await?
         .map(|(admin, _)| admin))
@@ -63,27 +60,18 @@ pub struct SignedInAdmin {
     pub credential: String,
 }
 
-/// How an admin sign-in came out.
-#[derive(Debug)]
-pub enum AdminSignIn {
-    SignedIn(SignedInAdmin),
-    Wrong,
-    Wait(DateTime<Utc>),
-}
-
 /// Checks a username and password, counted against the account's failed
-/// sign-ins; unknown names take as long as wrong passwords.
+/// sign-ins (`WrongCredentials` or `SignInWait`); unknown names take as long
+/// as wrong passwords.
 pub async fn authenticate(
     pool: &PgPool,
     policy: &SignInPolicy,
     username: &str,
     password: &str,
-) -> Result<AdminSignIn, sqlx::Error> {
-    let Some(key) = sign_in_limit::account_key(username) else {
-        return Ok(AdminSignIn::Wrong);
-    };
+) -> Result<SignedInAdmin> {
+    let key = sign_in_limit::account_key(username).ok_or(Error::WrongCredentials)?;
     if let Attempt::Wait(until) = sign_in_limit::begin(pool, policy, Realm::Admin, &key).await? {
-        return Ok(AdminSignIn::Wait(until));
+        return Err(Error::SignInWait { until });
     }
     let row = sqlx::query!(
         "SELECT id, username, role, password_hash FROM admins WHERE lower(username) = lower($1)",
@@ -94,30 +82,24 @@ pub async fn authenticate(
     let hash = row
         .as_ref()
         .map_or_else(|| DUMMY_HASH.clone(), |r| r.password_hash.clone());
-    if !verify_password(password, hash).await {
-        return Ok(AdminSignIn::Wrong);
+    if !credentials::verify(password, hash).await {
+        return Err(Error::WrongCredentials);
     }
-    let Some(r) = row else {
-        return Ok(AdminSignIn::Wrong);
-    };
+    let r = row.ok_or(Error::WrongCredentials)?;
     sign_in_limit::forgive(pool, Realm::Admin, &key).await?;
-    Ok(AdminSignIn::SignedIn(SignedInAdmin {
+    Ok(SignedInAdmin {
         credential: credential_of(&r.password_hash),
         admin: AdminUser {
             id: r.id,
             username: r.username,
             role: Role::parse(&r.role),
         },
-    }))
+    })
 }
 
 /// Whether `username`'s password is `password` (for the demo's published
 /// passwords; not counted as a sign-in).
-pub async fn has_password(
-    pool: &PgPool,
-    username: &str,
-    password: &str,
-) -> Result<bool, sqlx::Error> {
+pub async fn has_password(pool: &PgPool, username: &str, password: &str) -> Result<bool> {
     let hash = sqlx::query_scalar!(
         "SELECT password_hash FROM admins WHERE lower(username) = lower($1)",
         username
@@ -125,21 +107,9 @@ pub async fn has_password(
     .fetch_optional(pool)
     .await?;
     Ok(match hash {
-        Some(hash) => verify_password(password, hash).await,
+        Some(hash) => credentials::verify(password, hash).await,
         None => false,
     })
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum CreateAdminError {
-    #[error("a username has 3 to 40 letters, digits, dots, dashes or underscores")]
-    BadUsername,
-    #[error("a password has at least 10 characters")]
-    ShortPassword,
-    #[error("this username is taken")]
-    Taken,
-    #[error("database error: {0}")]
-    Database(#[from] sqlx::Error),
 }
 
 /// Creates an admin (or, with `replace`, resets an existing one's password and role).
@@ -149,19 +119,12 @@ pub async fn create(
     password: &str,
     role: Role,
     replace: bool,
-) -> Result<i64, CreateAdminError> {
+) -> Result<i64> {
     let username = username.trim();
-    let valid = (3..=40).contains(&username.chars().count())
-        && username
-            .chars()
-            .all(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | '_'));
-    if !valid {
-        return Err(CreateAdminError::BadUsername);
-    }
-    if password.chars().count() < 10 || password.len() > MAX_PASSWORD_BYTES {
-        return Err(CreateAdminError::ShortPassword);
-    }
-    let hash = hash_password(password).await?;
+    credentials::check_username(username).map_err(Error::invalid)?;
+    credentials::check_new_password(password, password, ADMIN_PASSWORD_CHARS)
+        .map_err(Error::invalid)?;
+    let hash = credentials::hash(password).await?;
     let mut tx = pool.begin().await?;
     let existing = sqlx::query_scalar!(
         "SELECT id FROM admins WHERE lower(username) = lower($1) FOR UPDATE",
@@ -170,7 +133,7 @@ pub async fn create(
     .fetch_optional(&mut *tx)
     .await?;
     let id = match existing {
-        Some(_) if !replace => return Err(CreateAdminError::Taken),
+        Some(_) if !replace => return Err(Error::invalid(Problem::UsernameTaken)),
         Some(id) => {
             sqlx::query!(
                 "UPDATE admins SET password_hash = $2, role = $3 WHERE id = $1",

@@ -1,6 +1,7 @@
 //! The audit log: every admin change, with who, when, and the row before and
 //! after as JSON, written in the same transaction as the change itself.
 
+use crate::error::Result;
 use serde_json::Value;
 use sqlx::PgConnection;
 
@@ -99,7 +100,7 @@ pub async fn page(
     pool: &sqlx::PgPool,
     page: i64,
     entity: Option<&str>,
-) -> Result<model::admin::AuditPage, sqlx::Error> {
+) -> Result<model::admin::AuditPage> {
     let page = crate::paging::Page::new(page, PAGE_SIZE);
     let mut rows = sqlx::query!(
         r#"SELECT l.id, l.action, l.entity, l.entity_id, l.before, l.after,

@@ -4,8 +4,9 @@
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 
-use super::code_text::{is_plain_text, CodeTextError, PromoCodeText};
-use super::reward::{RewardSchedule, RewardScheduleError};
+use crate::code_text::{is_plain_text, PromoCodeText};
+use crate::error::{Error, Problem, Result, Text, TextPart};
+use crate::reward::RewardSchedule;
 
 /// The longest name as typed (spaces and dashes included; 64 letters and digits
 /// once folded).
@@ -61,77 +62,113 @@ impl Default for NewCode {
     }
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum CodeError {
-    #[error("invalid code name: {0}")]
-    Name(#[from] CodeTextError),
-    #[error("invalid rewards: {0}")]
-    Reward(#[from] RewardScheduleError),
-    #[error("the end is not after the start")]
-    EndBeforeStart,
-    #[error("the activation limit must be positive")]
-    LimitNotPositive,
-    #[error("an easter-egg slug has 3 to 64 lowercase letters, digits and dashes")]
-    BadSlug,
-    #[error("a code with this name already exists")]
-    DuplicateName,
-    #[error("an easter egg with this slug already exists")]
-    DuplicateSlug,
-    #[error("unknown currency")]
-    UnknownCurrency,
-    #[error("the name is longer than {MAX_NAME_CHARS} characters")]
-    NameTooLong,
-    #[error("a reward is at most {MAX_REWARD}")]
-    RewardTooLarge,
-    #[error("an account age limit is at most {MAX_NEW_PLAYER_DAYS} days")]
-    TooManyDays,
-    #[error("the tiers are at most 50 items of 1 to 32 plain characters")]
-    BadTiers,
-    #[error("the tags are at most 50 items of 1 to 32 plain characters")]
-    BadTags,
-    #[error("database error: {0}")]
-    Database(#[from] sqlx::Error),
+/// The languages a code's texts are written in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Locale {
+    En,
+    Ru,
+}
+
+impl Locale {
+    pub const ALL: [Locale; 2] = [Locale::En, Locale::Ru];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::En => "en",
+            Self::Ru => "ru",
+        }
+    }
+}
+
+/// A code's description and secret message in one language.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LocalizedText {
+    pub description: String,
+    pub secret_message: String,
+}
+
+/// A code's texts, English and Russian (empty: none in that language, so the
+/// English one is shown).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CodeTexts {
+    pub en: LocalizedText,
+    pub ru: LocalizedText,
+}
+
+/// The longest description or secret message.
+pub const MAX_TEXT_CHARS: usize = 2000;
+
+impl CodeTexts {
+    pub fn get(&self, locale: Locale) -> &LocalizedText {
+        match locale {
+            Locale::En => &self.en,
+            Locale::Ru => &self.ru,
+        }
+    }
+
+    /// Texts too long or with characters no one types.
+    pub fn problems(&self) -> Vec<Problem> {
+        let mut problems = Vec::new();
+        for locale in Locale::ALL {
+            let text = self.get(locale);
+            for (part, value) in [
+                (TextPart::Description, &text.description),
+                (TextPart::SecretMessage, &text.secret_message),
+            ] {
+                let at = Text { locale, part };
+                if !is_plain_text(value, true) {
+                    problems.push(Problem::TextChars(at));
+                } else if value.chars().count() > MAX_TEXT_CHARS {
+                    problems.push(Problem::TextTooLong(at));
+                }
+            }
+        }
+        problems
+    }
 }
 
 impl NewCode {
     /// Every rule this code breaks (the admin form shows them all at once).
-    pub fn problems(&self) -> Vec<CodeError> {
-        let mut problems = self.other_problems();
+    pub fn problems(&self) -> Vec<Problem> {
+        let mut problems = Vec::new();
+        if let Err(e) = PromoCodeText::parse(&self.name) {
+            problems.push(Problem::CodeName(e));
+        }
         if let Err(e) =
             RewardSchedule::new(self.initial_reward, self.min_reward, self.decrease_step)
         {
-            problems.insert(0, e.into());
+            problems.push(Problem::Reward(e));
         }
-        if let Err(e) = PromoCodeText::parse(&self.name) {
-            problems.insert(0, e.into());
-        }
+        problems.extend(self.other_problems());
         problems
     }
 
-    fn validate(&self) -> Result<(PromoCodeText, RewardSchedule), CodeError> {
-        let text = PromoCodeText::parse(&self.name)?;
-        let schedule =
-            RewardSchedule::new(self.initial_reward, self.min_reward, self.decrease_step)?;
-        match self.other_problems().into_iter().next() {
-            Some(problem) => Err(problem),
-            None => Ok((text, schedule)),
+    /// The folded name and the reward schedule, or every problem.
+    pub fn validate(&self) -> Result<(PromoCodeText, RewardSchedule)> {
+        let problems = self.problems();
+        match (
+            PromoCodeText::parse(&self.name),
+            RewardSchedule::new(self.initial_reward, self.min_reward, self.decrease_step),
+        ) {
+            (Ok(text), Ok(schedule)) if problems.is_empty() => Ok((text, schedule)),
+            _ => Err(Error::Invalid(problems)),
         }
     }
 
     /// Dates, limits, slug, lists and sizes.
-    fn other_problems(&self) -> Vec<CodeError> {
+    fn other_problems(&self) -> Vec<Problem> {
         let mut problems = Vec::new();
         if self.name.trim().chars().count() > MAX_NAME_CHARS {
-            problems.push(CodeError::NameTooLong);
+            problems.push(Problem::NameTooLong);
         }
         if self.initial_reward > MAX_REWARD {
-            problems.push(CodeError::RewardTooLarge);
+            problems.push(Problem::RewardTooLarge);
         }
         if self
             .new_player_days
             .is_some_and(|d| d > MAX_NEW_PLAYER_DAYS)
         {
-            problems.push(CodeError::TooManyDays);
+            problems.push(Problem::TooManyDays);
         }
         let list_ok = |list: &[String]| {
             list.len() <= 50
@@ -140,21 +177,24 @@ impl NewCode {
                 })
         };
         if !list_ok(&self.eligible_tiers) {
-            problems.push(CodeError::BadTiers);
+            problems.push(Problem::BadTiers);
         }
         if !list_ok(&self.eligible_tags) {
-            problems.push(CodeError::BadTags);
+            problems.push(Problem::BadTags);
         }
         if !is_currency_code(&self.currency) {
-            problems.push(CodeError::UnknownCurrency);
+            problems.push(Problem::UnknownCurrency);
         }
         if let (Some(start), Some(end)) = (self.starts_at, self.ends_at) {
             if end <= start {
-                problems.push(CodeError::EndBeforeStart);
+                problems.push(Problem::EndBeforeStart);
             }
         }
         if self.activation_limit.is_some_and(|l| l <= 0) {
-            problems.push(CodeError::LimitNotPositive);
+            problems.push(Problem::LimitNotPositive);
+        }
+        if self.new_player_days.is_some_and(|d| d <= 0) {
+            problems.push(Problem::DaysNotPositive);
         }
         if let Some(slug) = &self.egg_slug {
             let valid = (3..=64).contains(&slug.len())
@@ -163,7 +203,7 @@ impl NewCode {
                     .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
                 && !slug.starts_with('-');
             if !valid {
-                problems.push(CodeError::BadSlug);
+                problems.push(Problem::BadSlug);
             }
         }
         problems
@@ -181,17 +221,44 @@ pub fn is_currency_code(code: &str) -> bool {
 }
 
 /// Inserts a code and returns its id.
-pub async fn create(conn: &mut PgConnection, code: &NewCode) -> Result<i64, CodeError> {
+pub async fn create(conn: &mut PgConnection, code: &NewCode) -> Result<i64> {
+    write(conn, None, code).await?.ok_or(Error::NotFound)
+}
+
+/// Writes every parameter of a code: a new one when `id` is `None`, else
+/// code `id` (its counter stays and its next reward is recomputed from the new
+/// schedule). The id written, or `None` when there is no code `id`. One
+/// statement for both, so the columns are bound in one place.
+pub async fn write(
+    conn: &mut PgConnection,
+    id: Option<i64>,
+    code: &NewCode,
+) -> Result<Option<i64>> {
     let (text, schedule) = code.validate()?;
-    sqlx::query_scalar!(
+    Ok(sqlx::query_scalar!(
         r#"
-        INSERT INTO promo_codes (name, normalized, currency, initial_reward, current_reward, min_reward,
-                                 decrease_step, activation_limit, starts_at, ends_at, egg_slug, enabled,
-                                 priority, group_id, campaign_id, partner_id, eligible_tiers, eligible_tags,
-                                 new_player_days)
-        VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
-        RETURNING id
+        WITH changed AS (
+            UPDATE promo_codes SET
+                name = $2, normalized = $3, currency = $4, initial_reward = $5, min_reward = $6,
+                decrease_step = $7,
+                current_reward = GREATEST($6::bigint, $5::bigint - activation_count::bigint * $7::bigint),
+                activation_limit = $8, starts_at = $9, ends_at = $10, egg_slug = $11, enabled = $12,
+                priority = $13, group_id = $14, campaign_id = $15, partner_id = $16,
+                eligible_tiers = $17, eligible_tags = $18, new_player_days = $19, updated_at = now()
+             WHERE id = $1
+            RETURNING id
+        ), created AS (
+            INSERT INTO promo_codes (name, normalized, currency, initial_reward, current_reward, min_reward,
+                                     decrease_step, activation_limit, starts_at, ends_at, egg_slug, enabled,
+                                     priority, group_id, campaign_id, partner_id, eligible_tiers, eligible_tags,
+                                     new_player_days)
+            SELECT $2, $3, $4, $5, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19
+             WHERE $1::bigint IS NULL
+            RETURNING id
+        )
+        SELECT id AS "id!" FROM changed UNION ALL SELECT id FROM created
         "#,
+        id,
         code.name.trim(),
         text.as_str(),
         code.currency,
@@ -211,26 +278,38 @@ pub async fn create(conn: &mut PgConnection, code: &NewCode) -> Result<i64, Code
         &code.eligible_tags,
         code.new_player_days,
     )
-    .fetch_one(conn)
-    .await
-    .map_err(classify)
+    .fetch_optional(conn)
+    .await?)
 }
 
-/// A write refused by a unique key or the currency reference, as a typed error.
-pub fn classify(e: sqlx::Error) -> CodeError {
-    match &e {
-        sqlx::Error::Database(db) => match db.constraint() {
-            Some("promo_codes_normalized_key") => CodeError::DuplicateName,
-            Some("promo_codes_egg_slug_key") => CodeError::DuplicateSlug,
-            Some("promo_codes_currency_fkey") => CodeError::UnknownCurrency,
-            _ => CodeError::Database(e),
-        },
-        _ => CodeError::Database(e),
+/// Stores a code's texts: every language that has one, replacing what was
+/// there; a language left empty is removed (the English text is shown).
+pub async fn store_texts(conn: &mut PgConnection, code_id: i64, texts: &CodeTexts) -> Result<()> {
+    for locale in Locale::ALL {
+        let text = texts.get(locale);
+        if text.description.is_empty() && text.secret_message.is_empty() {
+            sqlx::query!(
+                "DELETE FROM promo_code_texts WHERE code_id = $1 AND locale = $2",
+                code_id,
+                locale.as_str()
+            )
+            .execute(&mut *conn)
+            .await?;
+        } else {
+            set_text(
+                conn,
+                code_id,
+                locale.as_str(),
+                &text.description,
+                &text.secret_message,
+            )
+            .await?;
+        }
     }
+    Ok(())
 }
 
-/// Stores the localized description and secret message of a code.
-pub async fn set_text(
+async fn set_text(
     conn: &mut PgConnection,
     code_id: i64,
     locale: &str,

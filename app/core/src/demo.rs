@@ -5,8 +5,9 @@
 
 use sqlx::PgPool;
 
-use crate::admins::{self, CreateAdminError};
-use crate::{activate, ActivationError, ActivationRequest, Channel, CodeRef, PromoCodeText};
+use crate::admins;
+use crate::error::{Error, Problem, Result};
+use crate::{activate, ActivationRequest, Channel, CodeRef, PromoCodeText};
 use model::admin::Role;
 
 const DEMO_SQL: &str = include_str!("demo.sql");
@@ -32,20 +33,10 @@ pub enum Exposure {
     Network,
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum DemoError {
-    #[error("seeding the demo: {0}")]
-    Database(#[from] sqlx::Error),
-    #[error("seeding the demo admins: {0}")]
-    Admin(#[from] CreateAdminError),
-    #[error("taking SOLD-OUT for the early bird: {0}")]
-    Activation(#[from] ActivationError),
-}
-
 /// Seeds the demo; on a `Network` exposure answers the demo admins that got
 /// a random password instead of the published one: (name, password), to be
 /// shown once.
-pub async fn seed(pool: &PgPool, exposure: Exposure) -> Result<Vec<(String, String)>, DemoError> {
+pub async fn seed(pool: &PgPool, exposure: Exposure) -> Result<Vec<(String, String)>> {
     sqlx::raw_sql(DEMO_SQL).execute(pool).await?;
     for &(username, password, tier) in DEMO_PLAYERS {
         let exists = sqlx::query_scalar!(
@@ -70,8 +61,9 @@ pub async fn seed(pool: &PgPool, exposure: Exposure) -> Result<Vec<(String, Stri
     for &(username, password, role) in DEMO_ADMINS {
         let role = Role::parse(role);
         match admins::create(pool, username, password, role, false).await {
-            Ok(_) | Err(CreateAdminError::Taken) => {}
-            Err(e) => return Err(e.into()),
+            Ok(_) => {}
+            Err(Error::Invalid(problems)) if problems == [Problem::UsernameTaken] => {}
+            Err(e) => return Err(e),
         }
         if exposure == Exposure::Network && admins::has_password(pool, username, password).await? {
             let fresh = random_password();
@@ -86,12 +78,12 @@ pub async fn seed(pool: &PgPool, exposure: Exposure) -> Result<Vec<(String, Stri
         .await?;
     let request = ActivationRequest {
         player_id: early_bird,
-        code: CodeRef::Text(PromoCodeText::parse("SOLD-OUT").map_err(ActivationError::from)?),
+        code: CodeRef::Text(PromoCodeText::parse("SOLD-OUT")?),
         channel: Channel::Job,
     };
     match activate(&mut *pool.acquire().await?, &request).await {
-        Ok(_) | Err(ActivationError::AlreadyActivated | ActivationError::Exhausted) => Ok(replaced),
-        Err(e) => Err(e.into()),
+        Ok(_) | Err(Error::AlreadyActivated | Error::Exhausted) => Ok(replaced),
+        Err(e) => Err(e),
     }
 }
 

@@ -1,6 +1,9 @@
-//! The domain core (server only): promo-code text, reward math and the
-//! activation that every reward path goes through. Functions here take a
-//! database connection, never a Leptos or HTTP context.
+//! The Promocodes domain core (server only): codes and their text, rewards,
+//! the activation every reward path goes through, abuse protection, series,
+//! the catalog, CSV, the audit log, accounts and the read models the pages
+//! show. Functions take a pool or a connection and typed commands, never a
+//! web or session context; they answer typed results or `Error`.
+//! The module map is in the README ("Layout").
 
 pub mod abuse;
 pub mod activation;
@@ -9,13 +12,19 @@ pub mod admins;
 pub mod audit;
 pub mod auth;
 pub mod catalog;
+pub mod code_admin;
+pub mod code_draft;
+pub mod code_list;
 pub mod code_text;
 pub mod codes;
-pub mod csv_io;
+pub mod credentials;
+pub mod csv_export;
+pub mod csv_import;
 pub mod demo;
 pub mod error;
 pub mod health;
-pub mod manage;
+pub mod input;
+pub mod links;
 pub mod paging;
 pub mod player_views;
 pub mod reward;
@@ -24,6 +33,6 @@ pub mod sign_in_limit;
 
 pub use activation::{activate, Activation, ActivationRequest, Channel, CodeRef};
 pub use code_text::{CodeTextError, PromoCodeText};
-pub use codes::{CodeError, NewCode};
-pub use error::ActivationError;
+pub use codes::{CodeTexts, Locale, LocalizedText, NewCode};
+pub use error::{ActivationError, Error, Problem, Result};
 pub use reward::RewardSchedule;

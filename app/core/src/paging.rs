@@ -25,6 +25,16 @@ impl Page {
         (self.number - 1).saturating_mul(self.size)
     }
 
+    /// The page these rows (read with `limit` and `offset`) make.
+    pub fn rows<T>(&self, mut rows: Vec<T>) -> model::Paged<T> {
+        let has_next = self.cut(&mut rows);
+        model::Paged {
+            lines: rows,
+            page: self.number,
+            has_next,
+        }
+    }
+
     /// Cuts the extra row; true when there is a next page.
     pub fn cut<T>(&self, rows: &mut Vec<T>) -> bool {
         let more = rows.len() as i64 > self.size;

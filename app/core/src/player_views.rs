@@ -1,6 +1,7 @@
 //! What a player's pages show, read from the database: a granted reward with
 //! its texts, the wallet, the activations, the inbox and its unread count.
 
+use crate::error::Result;
 use sqlx::PgPool;
 
 use crate::activation::Activation;
@@ -11,13 +12,13 @@ use model::{
 };
 
 /// Unread notifications of a player (the header's badge).
-pub async fn unread_count(pool: &PgPool, player_id: i64) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar!(
+pub async fn unread_count(pool: &PgPool, player_id: i64) -> Result<i64> {
+    Ok(sqlx::query_scalar!(
         r#"SELECT count(*) AS "n!" FROM notifications WHERE player_id = $1 AND read_at IS NULL"#,
         player_id
     )
     .fetch_one(pool)
-    .await
+    .await?)
 }
 
 /// A code's description and secret message in `locale`, else in English.
@@ -38,11 +39,7 @@ async fn texts(pool: &PgPool, code_id: i64, locale: &str) -> Result<(String, Str
 
 /// What the success view shows for an activation just made: everything but
 /// the texts is in the activation already.
-pub async fn granted(
-    pool: &PgPool,
-    activation: &Activation,
-    locale: &str,
-) -> Result<Granted, sqlx::Error> {
+pub async fn granted(pool: &PgPool, activation: &Activation, locale: &str) -> Result<Granted> {
     let (description, secret_message) = texts(pool, activation.code_id, locale).await?;
     Ok(Granted {
         activation_id: activation.activation_id,
@@ -64,7 +61,7 @@ pub async fn past_grant(
     player_id: i64,
     locale: &str,
     earlier: bool,
-) -> Result<Option<Granted>, sqlx::Error> {
+) -> Result<Option<Granted>> {
     let row = sqlx::query!(
         r#"SELECT a.id, a.code_id, c.name, a.reward, a.currency, l.balance_after
              FROM activations a
@@ -93,23 +90,19 @@ pub async fn past_grant(
 }
 
 /// This player's activation of the easter egg at `slug`, if they found it.
-pub async fn found_egg(
-    pool: &PgPool,
-    slug: &str,
-    player_id: i64,
-) -> Result<Option<i64>, sqlx::Error> {
-    sqlx::query_scalar!(
+pub async fn found_egg(pool: &PgPool, slug: &str, player_id: i64) -> Result<Option<i64>> {
+    Ok(sqlx::query_scalar!(
         "SELECT a.id FROM activations a JOIN promo_codes c ON c.id = a.code_id
           WHERE c.egg_slug = $1 AND a.player_id = $2",
         slug,
         player_id
     )
     .fetch_optional(pool)
-    .await
+    .await?)
 }
 
 /// Balances and one page of the ledger, newest first.
-pub async fn wallet(pool: &PgPool, player_id: i64, page: i64) -> Result<Wallet, sqlx::Error> {
+pub async fn wallet(pool: &PgPool, player_id: i64, page: i64) -> Result<Wallet> {
     let page = Page::new(page, PAGE_SIZE);
     let balances = sqlx::query_as!(
         Balance,
@@ -118,7 +111,7 @@ pub async fn wallet(pool: &PgPool, player_id: i64, page: i64) -> Result<Wallet, 
     )
     .fetch_all(pool)
     .await?;
-    let mut lines = sqlx::query_as!(
+    let lines = sqlx::query_as!(
         LedgerLine,
         r#"
         SELECT l.created_at AS "at: chrono::DateTime<chrono::Utc>", l.amount, l.currency, l.balance_after, c.name AS "code?"
@@ -135,23 +128,16 @@ pub async fn wallet(pool: &PgPool, player_id: i64, page: i64) -> Result<Wallet, 
     )
     .fetch_all(pool)
     .await?;
-    let has_next = page.cut(&mut lines);
     Ok(Wallet {
         balances,
-        lines,
-        page: page.number,
-        has_next,
+        history: page.rows(lines),
     })
 }
 
 /// One page of the codes this player redeemed, newest first.
-pub async fn activations(
-    pool: &PgPool,
-    player_id: i64,
-    page: i64,
-) -> Result<ActivationPage, sqlx::Error> {
+pub async fn activations(pool: &PgPool, player_id: i64, page: i64) -> Result<ActivationPage> {
     let page = Page::new(page, PAGE_SIZE);
-    let mut lines = sqlx::query_as!(
+    let lines = sqlx::query_as!(
         ActivationLine,
         r#"
         SELECT c.name AS code, a.reward, a.currency, a.channel, a.created_at AS "at: chrono::DateTime<chrono::Utc>"
@@ -166,22 +152,13 @@ pub async fn activations(
     )
     .fetch_all(pool)
     .await?;
-    let has_next = page.cut(&mut lines);
-    Ok(ActivationPage {
-        lines,
-        page: page.number,
-        has_next,
-    })
+    Ok(page.rows(lines))
 }
 
 /// One page of the inbox, newest first.
-pub async fn notifications(
-    pool: &PgPool,
-    player_id: i64,
-    page: i64,
-) -> Result<NotificationPage, sqlx::Error> {
+pub async fn notifications(pool: &PgPool, player_id: i64, page: i64) -> Result<NotificationPage> {
     let page = Page::new(page, PAGE_SIZE);
-    let mut lines = sqlx::query_as!(
+    let lines = sqlx::query_as!(
         NotificationLine,
         r#"
         SELECT id, kind,
@@ -201,16 +178,11 @@ pub async fn notifications(
     )
     .fetch_all(pool)
     .await?;
-    let has_next = page.cut(&mut lines);
-    Ok(NotificationPage {
-        lines,
-        page: page.number,
-        has_next,
-    })
+    Ok(page.rows(lines))
 }
 
 /// Marks one of the player's notifications read, or all of them.
-pub async fn mark_read(pool: &PgPool, player_id: i64, id: Option<i64>) -> Result<(), sqlx::Error> {
+pub async fn mark_read(pool: &PgPool, player_id: i64, id: Option<i64>) -> Result<()> {
     sqlx::query!(
         "UPDATE notifications SET read_at = now() WHERE player_id = $1 AND read_at IS NULL AND ($2::bigint IS NULL OR id = $2)",
         player_id,

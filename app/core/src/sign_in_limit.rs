@@ -4,6 +4,7 @@
 //! the next attempt wait twice as long (see `promo_sign_in_attempt`).
 //! Counted by the name as typed, so an unknown name answers like a known one.
 
+use crate::error::Result;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -72,7 +73,7 @@ pub async fn begin(
     policy: &SignInPolicy,
     realm: Realm,
     key: &str,
-) -> Result<Attempt, sqlx::Error> {
+) -> Result<Attempt> {
     let wait: Option<DateTime<Utc>> = sqlx::query_scalar(
         "SELECT promo_sign_in_attempt($1, $2, $3, make_interval(secs => $4), \
          make_interval(secs => $5), make_interval(secs => $6))",
@@ -89,7 +90,7 @@ pub async fn begin(
 }
 
 /// A right password: the failures in a row are forgiven.
-pub async fn forgive(pool: &PgPool, realm: Realm, key: &str) -> Result<(), sqlx::Error> {
+pub async fn forgive(pool: &PgPool, realm: Realm, key: &str) -> Result<()> {
     sqlx::query("DELETE FROM sign_in_failures WHERE realm = $1 AND username = $2")
         .bind(realm.as_str())
         .bind(key)
@@ -99,7 +100,7 @@ pub async fn forgive(pool: &PgPool, realm: Realm, key: &str) -> Result<(), sqlx:
 }
 
 /// Forgets accounts with no failure for two days; run now and then.
-pub async fn prune(pool: &PgPool) -> Result<u64, sqlx::Error> {
+pub async fn prune(pool: &PgPool) -> Result<u64> {
     let done = sqlx::query(
         "DELETE FROM sign_in_failures WHERE last_failure_at < now() - interval '2 days' \
          AND (locked_until IS NULL OR locked_until < now())",

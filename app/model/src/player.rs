@@ -239,7 +239,14 @@ pub struct LedgerLine {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Wallet {
     pub balances: Vec<Balance>,
-    pub lines: Vec<LedgerLine>,
+    /// The ledger, newest first.
+    pub history: Paged<LedgerLine>,
+}
+
+/// One page of a list: its lines, its number (from 1) and whether another follows.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Paged<T> {
+    pub lines: Vec<T>,
     pub page: i64,
     pub has_next: bool,
 }
@@ -255,12 +262,7 @@ pub struct NotificationLine {
     pub read: bool,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct NotificationPage {
-    pub lines: Vec<NotificationLine>,
-    pub page: i64,
-    pub has_next: bool,
-}
+pub type NotificationPage = Paged<NotificationLine>;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ActivationLine {
@@ -271,12 +273,7 @@ pub struct ActivationLine {
     pub at: DateTime<Utc>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ActivationPage {
-    pub lines: Vec<ActivationLine>,
-    pub page: i64,
-    pub has_next: bool,
-}
+pub type ActivationPage = Paged<ActivationLine>;
 
 /// A 429 from the router answers a server function with the error
 /// `ServerError|throttled:SECONDS`; the page turns it into a refusal.

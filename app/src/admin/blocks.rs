@@ -29,7 +29,7 @@ pub fn BlocksPage() -> impl IntoView {
     };
     let i18n = expect_context::<leptos_fluent::I18n>();
     view! {
-        <AdminOnly>
+        <AdminPage>
         <section class="card wide">
             <h1>{move_tr!("admin-blocks-title")}</h1>
             <p class="muted">{move_tr!("admin-blocks-help")}</p>
@@ -65,7 +65,7 @@ pub fn BlocksPage() -> impl IntoView {
             }))}
             </Suspense>
         </section>
-        </AdminOnly>
+        </AdminPage>
     }
 }
 

@@ -45,7 +45,7 @@ pub fn GroupsPage() -> impl IntoView {
     let edit = edit_id();
     let session = AdminSession::get();
     view! {
-        <AdminOnly>
+        <AdminPage>
         <section class="card wide">
             <h1>{move_tr!("admin-groups-title")}</h1>
             {saved_note()}
@@ -97,7 +97,7 @@ pub fn GroupsPage() -> impl IntoView {
             }))}
             </Suspense>
         </section>
-        </AdminOnly>
+        </AdminPage>
     }
 }
 
@@ -108,7 +108,7 @@ pub fn CampaignsPage() -> impl IntoView {
     let session = AdminSession::get();
     let i18n = expect_context::<leptos_fluent::I18n>();
     view! {
-        <AdminOnly>
+        <AdminPage>
         <section class="card wide">
             <h1>{move_tr!("admin-campaigns-title")}</h1>
             {saved_note()}
@@ -174,7 +174,7 @@ pub fn CampaignsPage() -> impl IntoView {
             }))}
             </Suspense>
         </section>
-        </AdminOnly>
+        </AdminPage>
     }
 }
 
@@ -185,7 +185,7 @@ pub fn PartnersPage() -> impl IntoView {
     let edit = edit_id();
     let session = AdminSession::get();
     view! {
-        <AdminOnly>
+        <AdminPage>
         <section class="card wide">
             <h1>{move_tr!("admin-partners-title")}</h1>
             {saved_note()}
@@ -244,6 +244,6 @@ pub fn PartnersPage() -> impl IntoView {
             }}
             </Suspense>
         </section>
-        </AdminOnly>
+        </AdminPage>
     }
 }

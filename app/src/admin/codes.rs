@@ -39,7 +39,7 @@ pub fn CodesPage() -> impl IntoView {
     let query = use_query_map();
     let deleted = move || query.with(|q| q.get("deleted").is_some());
     view! {
-        <AdminOnly>
+        <AdminPage>
         <section class="card wide">
             <div class="title-row">
                 <h1>{move_tr!("admin-codes-title")}</h1>
@@ -111,7 +111,7 @@ pub fn CodesPage() -> impl IntoView {
             }))}
             </Suspense>
         </section>
-        </AdminOnly>
+        </AdminPage>
     }
 }
 
@@ -179,7 +179,7 @@ pub fn CodeNewPage() -> impl IntoView {
         }
     };
     view! {
-        <AdminOnly>
+        <AdminPage>
         <section class="card wide">
             <h1>{move_tr!("admin-code-new-title")}</h1>
             <ReadOnlyNote/>
@@ -209,7 +209,7 @@ pub fn CodeNewPage() -> impl IntoView {
             })}
             </Suspense>
         </section>
-        </AdminOnly>
+        </AdminPage>
     }
 }
 
@@ -314,7 +314,7 @@ pub fn CodeEditPage() -> impl IntoView {
     };
     let i18n = expect_context::<leptos_fluent::I18n>();
     view! {
-        <AdminOnly>
+        <AdminPage>
         <Suspense fallback=|| view! { <p class="muted">{move_tr!("loading")}</p> }>
         {move || match (code.get(), choices.get()) {
             (Some(Ok(Some(detail))), Some(c)) => {
@@ -345,7 +345,7 @@ pub fn CodeEditPage() -> impl IntoView {
             _ => ().into_any(),
         }}
         </Suspense>
-        </AdminOnly>
+        </AdminPage>
     }
 }
 

@@ -86,7 +86,7 @@ pub fn AdminNav() -> impl IntoView {
 /// sent anyone who is not a signed-in admin to the sign-in page, and every
 /// server function checks again, so this only frames the content.
 #[component]
-pub fn AdminOnly(children: Children) -> impl IntoView {
+pub fn AdminPage(children: Children) -> impl IntoView {
     view! { <div class="admin-page">{children()}</div> }
 }
 

@@ -6,6 +6,8 @@ pub mod api;
 mod blocks;
 mod catalog;
 mod codes;
+#[cfg(feature = "ssr")]
+pub mod forms;
 mod layout;
 pub mod models;
 mod pages;

@@ -45,7 +45,7 @@ pub fn AdminHome() -> impl IntoView {
     let stats = Resource::new_blocking(|| (), |_| load_dashboard());
     let jobs = Resource::new_blocking(|| (), |_| series_jobs(None));
     view! {
-        <AdminOnly>
+        <AdminPage>
         <section class="card wide">
             <h1>{move_tr!("admin-home-title")}</h1>
             <Suspense fallback=|| ()>
@@ -94,7 +94,7 @@ pub fn AdminHome() -> impl IntoView {
                 " " <A href="/admin/series" attr:class="button secondary">{move_tr!("admin-series-title")}</A>
             </p>
         </section>
-        </AdminOnly>
+        </AdminPage>
     }
 }
 
@@ -154,7 +154,7 @@ pub fn ImportPage() -> impl IntoView {
         let _ = (ev, text);
     };
     view! {
-        <AdminOnly>
+        <AdminPage>
         <section class="card wide">
             <h1>{move_tr!("admin-import-title")}</h1>
             <ReadOnlyNote/>
@@ -198,7 +198,7 @@ pub fn ImportPage() -> impl IntoView {
             </ActionForm>
             </Suspense>
         </section>
-        </AdminOnly>
+        </AdminPage>
     }
 }
 
@@ -219,7 +219,7 @@ pub fn AuditPage() -> impl IntoView {
     let log = Resource::new_blocking(move || args.get(), |(page, entity)| audit_log(page, entity));
     let i18n = expect_context::<leptos_fluent::I18n>();
     view! {
-        <AdminOnly>
+        <AdminPage>
         <section class="card wide">
             <h1>{move_tr!("admin-audit-title")}</h1>
             <nav class="chips">
@@ -285,6 +285,6 @@ pub fn AuditPage() -> impl IntoView {
             }))}
             </Suspense>
         </section>
-        </AdminOnly>
+        </AdminPage>
     }
 }

@@ -16,7 +16,7 @@ pub fn SeriesPage() -> impl IntoView {
     let jobs = Resource::new_blocking(|| (), |_| series_jobs(None));
     let choices = Resource::new_blocking(|| (), |_| code_choices());
     view! {
-        <AdminOnly>
+        <AdminPage>
         <section class="card wide">
             <h1>{move_tr!("admin-series-title")}</h1>
             <ReadOnlyNote/>
@@ -31,7 +31,7 @@ pub fn SeriesPage() -> impl IntoView {
                 {move || jobs.get().map(|r| r.map(|jobs| view! { <JobTable jobs/> }))}
             </Suspense>
         </section>
-        </AdminOnly>
+        </AdminPage>
     }
 }
 
@@ -179,7 +179,7 @@ pub fn SeriesJobPage() -> impl IntoView {
         }
     });
     view! {
-        <AdminOnly>
+        <AdminPage>
         <section class="card wide">
             <Transition fallback=|| ()>
             {move || job.get().map(|r| match r {
@@ -218,6 +218,6 @@ pub fn SeriesJobPage() -> impl IntoView {
             })}
             </Transition>
         </section>
-        </AdminOnly>
+        </AdminPage>
     }
 }

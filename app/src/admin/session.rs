@@ -27,8 +27,8 @@ pub const SESSION_KEY: &str = "promocodes.admin";
 pub enum AdminSessionError {
     #[error("session store: {0}")]
     Session(#[from] tower_sessions::session::Error),
-    #[error("database: {0}")]
-    Database(#[from] sqlx::Error),
+    #[error("{0}")]
+    Core(#[from] promo_core::Error),
 }
 
 /// The admin of this session, if signed in and not idle too long. Each call

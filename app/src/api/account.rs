@@ -25,15 +25,12 @@ pub async fn sign_in(
     password: String,
     next: String,
 ) -> Result<Option<FormError>, ServerFnError> {
-    use crate::core::auth::{self, PasswordSignIn};
+    use crate::core::{auth, Error};
     let mut request = ssr::Request::load().await?;
     let next = safe_next(&next, PLAYER_HOME).to_owned();
     let policy = request.guard.policy().sign_in.clone();
-    let error = match auth::check_password(&request.pool, &policy, &username, &password)
-        .await
-        .map_err(ssr::internal)?
-    {
-        PasswordSignIn::SignedIn(user) => {
+    let error = match auth::check_password(&request.pool, &policy, &username, &password).await {
+        Ok(user) => {
             remember_language(&user.locale);
             crate::auth::start_session(&mut request.session, user)
                 .await
@@ -41,11 +38,12 @@ pub async fn sign_in(
             leptos_axum::redirect(&next);
             return Ok(None);
         }
-        PasswordSignIn::Wrong => FormError::new("signin-error-credentials"),
-        PasswordSignIn::Wait(until) => FormError::wait(
+        Err(Error::WrongCredentials) => FormError::new("signin-error-credentials"),
+        Err(Error::SignInWait { until }) => FormError::wait(
             "signin-error-wait",
             crate::core::sign_in_limit::seconds_until(until),
         ),
+        Err(e) => return Err(ssr::internal(e)),
     };
     back_with(&request, "/signin", &error, &[("next", &next)]);
     Ok(Some(error))
@@ -58,7 +56,7 @@ pub async fn sign_up(
     confirm: String,
     next: String,
 ) -> Result<Option<FormError>, ServerFnError> {
-    use crate::core::auth::{self, SignUpError};
+    use crate::core::{auth, Error};
     let mut request = ssr::Request::load().await?;
     let next = safe_next(&next, PLAYER_HOME).to_owned();
     match auth::sign_up(
@@ -77,9 +75,8 @@ pub async fn sign_up(
             leptos_axum::redirect(&next);
             Ok(None)
         }
-        Err(SignUpError::Database(e)) => Err(ssr::internal(e)),
-        Err(e) => {
-            let error = FormError::new(e.message_id());
+        Err(Error::Invalid(problems)) => {
+            let error = FormError::new(account_message(problems.first()));
             let typed: String = username
                 .chars()
                 .filter(|c| !c.is_control())
@@ -93,6 +90,7 @@ pub async fn sign_up(
             );
             Ok(Some(error))
         }
+        Err(e) => Err(ssr::internal(e)),
     }
 }
 
@@ -113,7 +111,7 @@ pub async fn change_password(
     password: String,
     confirm: String,
 ) -> Result<Option<FormError>, ServerFnError> {
-    use crate::core::auth::{self, PasswordChangeError};
+    use crate::core::{auth, Error};
     let mut request = ssr::Request::load().await?;
     let Some(player) = request.player().cloned() else {
         return Err(ssr::unauthorized());
@@ -138,15 +136,29 @@ pub async fn change_password(
             }
             return Ok(None);
         }
-        Err(PasswordChangeError::Database(e)) => return Err(ssr::internal(e)),
-        Err(PasswordChangeError::Wait(until)) => FormError::wait(
+        Err(Error::WrongCredentials) => FormError::new("account-error-current"),
+        Err(Error::SignInWait { until }) => FormError::wait(
             "signin-error-wait",
             crate::core::sign_in_limit::seconds_until(until),
         ),
-        Err(e) => FormError::new(e.message_id()),
+        Err(Error::Invalid(problems)) => FormError::new(account_message(problems.first())),
+        Err(e) => return Err(ssr::internal(e)),
     };
     back_with(&request, "/account", &error, &[]);
     Ok(Some(error))
+}
+
+/// The message of an account's problem (the sign-up form's words).
+#[cfg(feature = "ssr")]
+fn account_message(problem: Option<&crate::core::Problem>) -> &'static str {
+    use crate::core::Problem;
+    match problem {
+        Some(Problem::Username) => "signup-error-username",
+        Some(Problem::ShortPassword) => "signup-error-password",
+        Some(Problem::PasswordsDiffer) => "signup-error-confirm",
+        Some(Problem::UsernameTaken) => "signup-error-taken",
+        _ => "error-internal",
+    }
 }
 
 /// Sets the language cookie to the account's language at sign-in.

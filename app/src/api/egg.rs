@@ -84,7 +84,7 @@ pub async fn claim_egg(slug: String) -> Result<RedeemOutcome, ServerFnError> {
             EggView::Found(granted) => RedeemOutcome::Granted(granted),
             EggView::Closed => return Err(ssr::internal("an activated egg has no activation")),
         },
-        Err(ActivationError::Database(e)) => return Err(ssr::internal(e)),
+        Err(e) if e.kind() == RefusalKind::Internal => return Err(ssr::internal(e)),
         Err(refusal) => RedeemOutcome::Refused(super::refusal_of(&refusal, String::new())),
     };
     if request.no_js {

@@ -192,7 +192,7 @@ pub async fn redeem(code: String) -> Result<RedeemOutcome, ServerFnError> {
                         .await
                         .map_err(ssr::internal)?,
                 ),
-                Err(ActivationError::Database(e)) => return Err(ssr::internal(e)),
+                Err(e) if e.kind() == RefusalKind::Internal => return Err(ssr::internal(e)),
                 Err(refusal) => {
                     tracing::info!(
                         player = player.id,

@@ -39,7 +39,7 @@ pub fn WalletPage() -> impl IntoView {
                                 <th scope="col">{move_tr!("col-balance")}</th>
                             </tr></thead>
                             <tbody>
-                                {w.lines.into_iter().map(|l| {
+                                {w.history.lines.into_iter().map(|l| {
                                     let source = l.code.clone();
                                     view! {
                                         <tr>
@@ -55,7 +55,7 @@ pub fn WalletPage() -> impl IntoView {
                                 }).collect_view()}
                             </tbody>
                         </table>
-                        <Pager path="/wallet" page=w.page has_next=w.has_next/>
+                        <Pager path="/wallet" page=w.history.page has_next=w.history.has_next/>
                     }))}
                 </Suspense>
             </section>

@@ -118,8 +118,10 @@ async fn series(count: u32, pool: &PgPool) -> Result<()> {
         prefix: "BENCH-".into(),
         ..SeriesForm::defaults()
     };
+    // The same reading of the form as the dashboard's Generate button.
+    let spec = app::admin::forms::series_spec(&form).map_err(|e| anyhow::anyhow!("{e:?}"))?;
     let started = Instant::now();
-    let job = series::start(pool, None, &form)
+    let job = series::start(pool, None, &spec)
         .await
         .map_err(|e| anyhow::anyhow!("{e:?}"))?;
     let status = series::run(pool, job).await?;

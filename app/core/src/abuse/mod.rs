@@ -8,6 +8,11 @@
 //! seen in memory, kept current through `LISTEN promo_blocks`, so a locked-out
 //! flood costs no database round trip.
 
+mod blocks;
+
+pub use blocks::*;
+
+use crate::error::Result;
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -19,10 +24,8 @@ use sqlx::postgres::PgListener;
 use sqlx::{PgConnection, PgPool};
 
 use super::activation::{activate, Activation, ActivationRequest, Channel};
-use super::audit::{self, Entity};
 use super::error::ActivationError;
 use super::sign_in_limit::SignInPolicy;
-use model::admin::BlockLine;
 
 /// The client's address as the router found it (the peer, or the forwarded
 /// address when the peer is a trusted proxy); a request extension.
@@ -250,7 +253,7 @@ impl Guard {
         player_id: i64,
         ip: Option<IpAddr>,
         kind: &str,
-    ) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
+    ) -> Result<Option<DateTime<Utc>>> {
         let policy = self.policy();
         sqlx::query("SET LOCAL synchronous_commit = off")
             .execute(&mut *conn)
@@ -331,7 +334,7 @@ impl Guard {
 
     /// Looks for a service-wide spike of wrong codes and, if there is one and
     /// no cooldown is in force yet, starts one. Returns when it ends.
-    pub async fn detect_spike(&self, pool: &PgPool) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
+    pub async fn detect_spike(&self, pool: &PgPool) -> Result<Option<DateTime<Utc>>> {
         let policy = self.policy();
         let until: Option<DateTime<Utc>> = sqlx::query_scalar(
             "SELECT block_until FROM promo_detect_spike($1, $2, make_interval(secs => $3))",
@@ -349,90 +352,12 @@ impl Guard {
 }
 
 /// Deletes wrong-code records older than two days (blocks count a day back).
-pub async fn prune_failures(pool: &PgPool) -> Result<u64, sqlx::Error> {
+pub async fn prune_failures(pool: &PgPool) -> Result<u64> {
     let done =
         sqlx::query("DELETE FROM code_failures WHERE created_at < now() - interval '2 days'")
             .execute(pool)
             .await?;
     Ok(done.rows_affected())
-}
-
-/// Blocks in force (newest first), then, when `recent`, those of the last
-/// day that ran out or were lifted.
-pub async fn list_blocks(pool: &PgPool, recent: bool) -> Result<Vec<BlockLine>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT b.id, b.scope, b.subject, p.username, b.reason, b.strike, b.failures,
-                b.created_at, b.until, b.lifted_at, a.username AS lifted_by,
-                (b.lifted_at IS NULL AND b.until > now()) AS active
-           FROM input_blocks b
-           LEFT JOIN players p ON b.scope = 'player' AND p.id::text = b.subject
-           LEFT JOIN admins a ON a.id = b.lifted_by
-          WHERE (b.lifted_at IS NULL AND b.until > now())
-             OR ($1 AND b.created_at > now() - interval '24 hours')
-          ORDER BY (b.lifted_at IS NULL AND b.until > now()) DESC, b.created_at DESC
-          LIMIT 200",
-    )
-    .bind(recent)
-    .fetch_all(pool)
-    .await
-}
-
-/// How many blocks are in force.
-pub async fn count_active(pool: &PgPool) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT count(*) FROM input_blocks WHERE lifted_at IS NULL AND until > now()",
-    )
-    .fetch_one(pool)
-    .await
-}
-
-/// The service-wide cooldown in force, if any: until when, and the wrong
-/// codes in the minute that started it.
-pub async fn active_spike(pool: &PgPool) -> Result<Option<(DateTime<Utc>, i32)>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT until, failures FROM input_blocks
-          WHERE scope = 'service' AND lifted_at IS NULL AND until > now()
-          ORDER BY until DESC LIMIT 1",
-    )
-    .fetch_optional(pool)
-    .await
-}
-
-/// Lifts a block in force, audited, and tells every instance. False when
-/// there is no such block or it is no longer in force.
-pub async fn lift_block(pool: &PgPool, admin_id: i64, block_id: i64) -> Result<bool, sqlx::Error> {
-    let mut tx = pool.begin().await?;
-    let before = audit::snapshot(&mut tx, Entity::Block, block_id).await?;
-    let lifted: Option<(String, String)> = sqlx::query_as(
-        "UPDATE input_blocks SET lifted_at = now(), lifted_by = $2
-          WHERE id = $1 AND lifted_at IS NULL AND until > now()
-         RETURNING scope, subject",
-    )
-    .bind(block_id)
-    .bind(admin_id)
-    .fetch_optional(&mut *tx)
-    .await?;
-    let Some((scope, subject)) = lifted else {
-        return Ok(false);
-    };
-    let after = audit::snapshot(&mut tx, Entity::Block, block_id).await?;
-    audit::record(
-        &mut tx,
-        admin_id,
-        "abuse.lift",
-        Entity::Block,
-        Some(block_id),
-        before,
-        after,
-    )
-    .await?;
-    sqlx::query("SELECT pg_notify('promo_blocks', json_build_object('op', 'lift', 'scope', $1::text, 'subject', $2::text)::text)")
-        .bind(&scope)
-        .bind(&subject)
-        .execute(&mut *tx)
-        .await?;
-    tx.commit().await?;
-    Ok(true)
 }
 
 #[cfg(test)]

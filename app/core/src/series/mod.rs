@@ -1,0 +1,8 @@
+//! Code series: N unique codes from a pattern, sharing every other
+//! parameter, stored as a group of their own by a background job.
+
+mod job;
+mod plan;
+
+pub use job::{cancel, jobs, recover_interrupted, run, start, MAX_RUNNING_SERIES};
+pub use plan::{plan, SeriesPlan, SeriesShape, SeriesSpec, MAX_SERIES};

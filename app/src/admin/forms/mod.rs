@@ -1,0 +1,111 @@
+//! The dashboard's forms read into the core's typed commands, and the core's
+//! answers turned back into forms and field errors (server only): which
+//! Fluent message a problem shows, on which field.
+
+mod catalog;
+mod codes;
+mod series;
+
+pub use catalog::*;
+pub use codes::*;
+pub use series::*;
+
+use promo_core::code_draft::{DraftProblem, FieldProblem};
+use promo_core::input::{self, InputError};
+use promo_core::{CodeTextError, Problem};
+
+use crate::admin::models::*;
+
+/// The Fluent message of a problem, wherever it is shown.
+pub fn message(problem: &Problem) -> &'static str {
+    use promo_core::reward::RewardScheduleError as R;
+    match problem {
+        Problem::CodeName(CodeTextError::Empty) => "admin-error-name-empty",
+        Problem::CodeName(CodeTextError::TooLong) => "admin-error-name-long",
+        Problem::CodeName(CodeTextError::InvalidCharacter) => "admin-error-name-chars",
+        Problem::NameTooLong => "admin-error-name-display-long",
+        Problem::Reward(R::InitialNotPositive | R::MinimumNotPositive) => "admin-error-positive",
+        Problem::Reward(R::MinimumAboveInitial) => "admin-error-min-above-initial",
+        Problem::Reward(R::StepOutOfRange) => "admin-error-step",
+        Problem::RewardTooLarge => "admin-error-reward-max",
+        Problem::EndBeforeStart => "admin-error-end-before-start",
+        Problem::LimitNotPositive | Problem::DaysNotPositive => "admin-error-positive",
+        Problem::LimitBelowCount => "admin-error-limit-below-count",
+        Problem::BadSlug => "admin-error-slug",
+        Problem::DuplicateName => "admin-error-duplicate-name",
+        Problem::DuplicateSlug => "admin-error-duplicate-slug",
+        Problem::UnknownCurrency => "admin-error-currency",
+        Problem::Unknown(_) => "admin-error-reference",
+        Problem::TooManyDays => "admin-error-days-max",
+        Problem::BadTiers | Problem::BadTags => "admin-error-list",
+        Problem::TextTooLong(_)
+        | Problem::DescriptionTooLong
+        | Problem::ContactTooLong
+        | Problem::NotesTooLong => "admin-error-text-long",
+        Problem::TextChars(_) | Problem::NameChars => "admin-error-text-chars",
+        Problem::NameRequired | Problem::UnknownChannel => "admin-error-required",
+        Problem::DuplicateCatalogName => "admin-error-duplicate-name",
+        Problem::PayoutNegative => "admin-error-number",
+        Problem::SeriesCount => "admin-error-series-count",
+        Problem::SeriesLength => "admin-error-series-length",
+        Problem::PatternChars | Problem::PrefixChars | Problem::SuffixChars => {
+            "admin-error-name-chars"
+        }
+        Problem::PatternTooLong => "admin-error-name-long",
+        Problem::TooFewPossibleCodes => "admin-error-series-entropy",
+        Problem::BadAlphabet => "admin-error-alphabet",
+        Problem::TooManySeriesRunning => "admin-error-series-busy",
+        Problem::Username => "signup-error-username",
+        Problem::ShortPassword => "signup-error-password",
+        Problem::PasswordsDiffer => "signup-error-confirm",
+        Problem::UsernameTaken => "signup-error-taken",
+    }
+}
+
+fn input_message(error: InputError) -> &'static str {
+    match error {
+        InputError::NotANumber => "admin-error-number",
+        InputError::BadTime => "admin-error-time",
+    }
+}
+
+fn field_error(problem: &FieldProblem) -> FieldError {
+    let message = match &problem.problem {
+        DraftProblem::Required => "admin-error-required",
+        DraftProblem::Input(e) => input_message(*e),
+        DraftProblem::Rule(rule) => message(rule),
+    };
+    FieldError::new(problem.field, message)
+}
+
+/// Problems as field errors, each on the field `field_of` names ("" for the
+/// form as a whole).
+fn field_errors(
+    problems: &[Problem],
+    field_of: impl Fn(&Problem) -> &'static str,
+) -> Vec<FieldError> {
+    problems
+        .iter()
+        .map(|problem| FieldError::new(field_of(problem), message(problem)))
+        .collect()
+}
+
+/// Reads a text field into `slot`, or notes why not.
+fn read<T>(
+    value: Result<Option<T>, InputError>,
+    field: &str,
+    errors: &mut Vec<FieldError>,
+) -> Option<T> {
+    value.unwrap_or_else(|e| {
+        errors.push(FieldError::new(field, input_message(e)));
+        None
+    })
+}
+
+/// An optional reference as the form sent it.
+fn reference(value: &str, field: &str, errors: &mut Vec<FieldError>) -> Option<i64> {
+    input::whole::<i64>(value).unwrap_or_else(|_| {
+        errors.push(FieldError::new(field, "admin-error-reference"));
+        None
+    })
+}
