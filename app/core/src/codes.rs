@@ -6,6 +6,7 @@ use sqlx::PgConnection;
 
 use crate::code_text::{is_plain_text, PromoCodeText};
 use crate::error::{Error, Problem, Result, Text, TextPart};
+pub use crate::locale::Locale;
 use crate::reward::RewardSchedule;
 
 /// The longest name as typed (spaces and dashes included; 64 letters and digits
@@ -58,24 +59,6 @@ impl Default for NewCode {
             eligible_tiers: Vec::new(),
             eligible_tags: Vec::new(),
             new_player_days: None,
-        }
-    }
-}
-
-/// The languages a code's texts are written in.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Locale {
-    En,
-    Ru,
-}
-
-impl Locale {
-    pub const ALL: [Locale; 2] = [Locale::En, Locale::Ru];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::En => "en",
-            Self::Ru => "ru",
         }
     }
 }

@@ -131,7 +131,7 @@ pub enum Reference {
 /// One of a code's localized texts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Text {
-    pub locale: crate::codes::Locale,
+    pub locale: crate::locale::Locale,
     pub part: TextPart,
 }
 

@@ -25,6 +25,7 @@ pub mod error;
 pub mod health;
 pub mod input;
 pub mod links;
+pub mod locale;
 pub mod paging;
 pub mod player_views;
 pub mod reward;
