@@ -11,7 +11,8 @@ use ipnet::IpNet;
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::throttle::{Limit, ThrottleConfig};
-use app::core::abuse::Policy;
+use app::core::abuse::{PipelineConfig, Policy};
+use app::core::queue::QueueConfig;
 use app::core::sign_in_limit::SignInPolicy;
 
 /// A secret string: `Debug` shows nothing of it (shared, so clap can clone it).
@@ -41,6 +42,23 @@ fn seconds(value: &str) -> Result<Duration, String> {
     match value.trim().parse::<f64>() {
         Ok(n) if n.is_finite() && n > 0.0 => Ok(Duration::from_secs_f64(n.clamp(1.0, 1e8))),
         _ => Err(format!("{value:?} is not a positive number of seconds")),
+    }
+}
+
+/// Milliseconds, zero or more (at most a minute).
+fn millis(value: &str) -> Result<Duration, String> {
+    match value.trim().parse::<u64>() {
+        Ok(n) if n <= 60_000 => Ok(Duration::from_millis(n)),
+        _ => Err(format!(
+            "{value:?} is not a number of milliseconds up to 60000"
+        )),
+    }
+}
+
+fn batch_size(value: &str) -> Result<usize, String> {
+    match value.trim().parse::<usize>() {
+        Ok(n) if (1..=10_000).contains(&n) => Ok(n),
+        _ => Err(format!("{value:?} is not a batch size from 1 to 10000")),
     }
 }
 
@@ -147,6 +165,18 @@ pub struct Config {
     pub signin_delay: Duration,
     #[arg(long, env = "PROMOCODES_SIGNIN_MAX_DELAY_SECS", default_value = "900", value_parser = seconds)]
     pub signin_max_delay: Duration,
+
+    /// Claims of one code committed together, at most.
+    #[arg(long, env = "PROMOCODES_QUEUE_MAX_BATCH", default_value = "256", value_parser = batch_size)]
+    pub queue_max_batch: usize,
+    /// How long a batch may wait for more claims (0: it goes as soon as the
+    /// code's previous batch has committed).
+    #[arg(long, env = "PROMOCODES_QUEUE_MAX_WAIT_MS", default_value = "0", value_parser = millis)]
+    pub queue_max_wait: Duration,
+    /// The longest a cached code is used without the database (the bound on
+    /// how stale an answer can be if a change notification is late).
+    #[arg(long, env = "PROMOCODES_CODE_CACHE_TTL_MS", default_value = "2000", value_parser = millis)]
+    pub code_cache_ttl: Duration,
 }
 
 impl Config {
@@ -185,6 +215,18 @@ impl Config {
         }
     }
 
+    /// The activation queue and the code cache.
+    pub fn pipeline(&self) -> PipelineConfig {
+        PipelineConfig {
+            queue: QueueConfig {
+                max_batch: self.queue_max_batch,
+                max_wait: self.queue_max_wait,
+            },
+            cache_ttl: self.code_cache_ttl,
+            ..PipelineConfig::default()
+        }
+    }
+
     pub fn throttle(&self) -> ThrottleConfig {
         ThrottleConfig {
             redeem_ip: self.throttle_redeem_ip,
@@ -220,6 +262,7 @@ mod tests {
     fn defaults_match_the_readme_and_settings_override_them() {
         let config = parse(&[]).unwrap();
         assert_eq!(config.policy(), Policy::default());
+        assert_eq!(config.pipeline(), PipelineConfig::default());
         assert_eq!(config.throttle(), ThrottleConfig::default());
         assert_eq!(config.admin_idle(), Duration::from_secs(30 * 60));
         let config = parse(&["--lockout-failures", "3", "--lockout-block", "1.5"]).unwrap();

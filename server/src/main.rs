@@ -180,7 +180,7 @@ async fn serve(database: &Database, config: &server::config::Config) -> Result<(
             .clone()
             .continuously_delete_expired(std::time::Duration::from_secs(3600))
     });
-    let guard = app::core::abuse::Guard::new(config.policy());
+    let guard = app::core::abuse::Guard::with_pipeline(config.policy(), config.pipeline());
     let throttle = server::throttle::Throttle::new(config.throttle());
     let settings = app::settings::Settings::new(
         config.public_url.clone(),

@@ -26,6 +26,8 @@ use sqlx::{PgConnection, PgPool};
 use super::activation::{activate, Activation, ActivationRequest, Channel};
 use super::error::ActivationError;
 use super::sign_in_limit::SignInPolicy;
+use crate::code_cache::CodeCache;
+use crate::queue::{ActivationQueue, GateSettings, QueueConfig};
 
 /// The client's address as the router found it (the peer, or the forwarded
 /// address when the peer is a trusted proxy); a request extension.
@@ -87,6 +89,28 @@ pub struct Guard {
 struct Inner {
     policy: Policy,
     blocked: Mutex<BlockMap>,
+    cache: CodeCache,
+    queue: ActivationQueue,
+}
+
+/// How the activation pipeline behind the guard runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PipelineConfig {
+    pub queue: QueueConfig,
+    /// The longest a cached code may be used without the database.
+    pub cache_ttl: Duration,
+    /// Codes (and unknown texts) the cache holds at most.
+    pub cache_capacity: u64,
+}
+
+impl Default for PipelineConfig {
+    fn default() -> Self {
+        Self {
+            queue: QueueConfig::default(),
+            cache_ttl: Duration::from_secs(2),
+            cache_capacity: 100_000,
+        }
+    }
 }
 
 /// What `promo_blocks` notifications carry.
@@ -104,18 +128,43 @@ fn is_guess(error: &ActivationError) -> bool {
     matches!(error, ActivationError::Unknown | ActivationError::Disabled)
 }
 
+/// Counts an activation's outcome for `/metrics`, by kind and channel.
+fn count(channel: Channel, outcome: &Result<Activation, ActivationError>) {
+    let kind = match outcome {
+        Ok(_) => "granted",
+        Err(error) => error.kind().as_str(),
+    };
+    metrics::counter!("promo_activations_total", "outcome" => kind, "channel" => channel.as_str())
+        .increment(1);
+}
+
 fn secs(d: Duration) -> f64 {
     d.as_secs_f64()
 }
 
 impl Guard {
     pub fn new(policy: Policy) -> Self {
+        Self::with_pipeline(policy, PipelineConfig::default())
+    }
+
+    pub fn with_pipeline(policy: Policy, pipeline: PipelineConfig) -> Self {
+        let gate = GateSettings {
+            window: policy.window,
+            cooldown: policy.spike_cooldown,
+        };
         Self {
             inner: Arc::new(Inner {
                 policy,
                 blocked: Mutex::new(HashMap::new()),
+                cache: CodeCache::new(pipeline.cache_ttl, pipeline.cache_capacity),
+                queue: ActivationQueue::new(pipeline.queue, gate),
             }),
         }
+    }
+
+    /// This instance's code cache.
+    pub fn cache(&self) -> &CodeCache {
+        &self.inner.cache
     }
 
     pub fn policy(&self) -> &Policy {
@@ -155,10 +204,50 @@ impl Guard {
 
     /// Activates a typed code, an easter egg or an API call unless this
     /// player may not enter codes now, and records a wrong code (a wrong egg
-    /// slug counts the same). Jobs are not typed by anyone and go straight
-    /// to the core.
+    /// slug counts the same). Jobs are not typed by anyone and skip the gate.
+    ///
+    /// A code the cache knows to be enabled and running goes through the
+    /// activation queue (group commit; the batch checks the gate and every
+    /// rule again under the code's lock). Anything else (a guess, a code not
+    /// started or expired) takes the one-claim path below, which answers it
+    /// exactly as before and records a guess.
     #[tracing::instrument(skip_all, fields(player = request.player_id), err(level = "debug"))]
     pub async fn activate(
+        &self,
+        pool: &PgPool,
+        request: &ActivationRequest,
+        ip: Option<IpAddr>,
+    ) -> Result<Activation, ActivationError> {
+        if request.channel != Channel::Job {
+            if let Some(until) = self.known_block(request.player_id, Utc::now()) {
+                return Err(ActivationError::LockedOut { until });
+            }
+        }
+        // A loopback peer is whoever is behind a local proxy (configure
+        // PROMOCODES_TRUSTED_PROXIES for the real address): never blocked as a whole.
+        let ip = ip.filter(|ip| !ip.is_loopback() && !ip.is_unspecified());
+        let facts = self.inner.cache.facts(pool, &request.code).await?;
+        match facts {
+            Some(facts) if facts.refusal(Utc::now()).is_none() => {
+                let outcome = self
+                    .inner
+                    .queue
+                    .claim(pool, facts.id, request.player_id, request.channel, ip)
+                    .await;
+                count(request.channel, &outcome);
+                outcome
+            }
+            _ => {
+                let outcome = self.activate_alone(pool, request, ip).await;
+                count(request.channel, &outcome);
+                outcome
+            }
+        }
+    }
+
+    /// The one-claim path: the gate, the activation and a guess's record in
+    /// one transaction under the player's advisory lock.
+    async fn activate_alone(
         &self,
         pool: &PgPool,
         request: &ActivationRequest,
@@ -167,12 +256,6 @@ impl Guard {
         if request.channel == Channel::Job {
             return activate(&mut *pool.acquire().await?, request).await;
         }
-        if let Some(until) = self.known_block(request.player_id, Utc::now()) {
-            return Err(ActivationError::LockedOut { until });
-        }
-        // A loopback peer is whoever is behind a local proxy (configure
-        // PROMOCODES_TRUSTED_PROXIES for the real address): never blocked as a whole.
-        let ip = ip.filter(|ip| !ip.is_loopback() && !ip.is_unspecified());
         // One transaction, holding the player's lock from the gate to the
         // failure record: parallel requests of one player take turns, so
         // exactly N wrong codes get an answer before the block.
@@ -282,34 +365,44 @@ impl Guard {
     }
 
     /// Follows `promo_blocks` so blocks made or lifted by any instance reach
-    /// this one's memory. Runs until the process ends; after a lost
-    /// connection it forgets everything (the database stays the authority).
+    /// this one's memory, and `promo_codes` so its code cache drops what
+    /// changed. Runs until the process ends; after a lost connection it
+    /// forgets everything and bypasses the cache until it listens again
+    /// (the database stays the authority).
     pub async fn follow(self, pool: PgPool) {
+        let cache = self.inner.cache.clone();
         loop {
             match PgListener::connect_with(&pool).await {
                 Ok(mut listener) => {
-                    if let Err(e) = listener.listen("promo_blocks").await {
-                        tracing::warn!(error = %e, "listening for blocks");
+                    if let Err(e) = listener.listen_all(["promo_blocks", "promo_codes"]).await {
+                        tracing::warn!(error = %e, "listening for blocks and code changes");
                     } else {
                         self.blocks().clear();
+                        cache.set_live(true);
                         loop {
                             match listener.try_recv().await {
+                                Ok(Some(notice)) if notice.channel() == "promo_codes" => {
+                                    cache.apply(notice.payload())
+                                }
                                 Ok(Some(notice)) => self.apply(notice.payload()),
                                 Ok(None) => {
                                     // Reconnected: notices may have been missed.
                                     self.blocks().clear();
+                                    cache.set_live(false);
+                                    break;
                                 }
                                 Err(e) => {
-                                    tracing::warn!(error = %e, "block notices interrupted");
+                                    tracing::warn!(error = %e, "block and code notices interrupted");
                                     break;
                                 }
                             }
                         }
                     }
                 }
-                Err(e) => tracing::warn!(error = %e, "connecting for block notices"),
+                Err(e) => tracing::warn!(error = %e, "connecting for block and code notices"),
             }
             self.blocks().clear();
+            cache.set_live(false);
             tokio::time::sleep(Duration::from_secs(1)).await;
         }
     }

@@ -215,6 +215,12 @@ async fn generate(pool: &PgPool, job_id: i64) -> Result<JobStatus> {
         sqlx::query("SET LOCAL session_replication_role = origin")
             .execute(&mut *tx)
             .await?;
+        // The row triggers were off, the code cache's announcement with them:
+        // every instance drops what it cached (texts typed before the series
+        // existed are remembered as unknown).
+        sqlx::query("SELECT pg_notify('promo_codes', '*')")
+            .execute(&mut *tx)
+            .await?;
     }
     sqlx::query!(
         "UPDATE series_jobs SET status = 'done', done = $2, group_id = $3, finished_at = clock_timestamp() WHERE id = $1",

@@ -1,0 +1,155 @@
+//! The code cache: what each process remembers of codes for the checks that
+//! need no lock (unknown, disabled, not started, expired), keyed by a typed
+//! code's normalized text or an easter egg's slug. Every change is announced
+//! on `LISTEN promo_codes` (see the trigger `promo_codes_announce`) and drops
+//! the keys it names (`Guard::follow` listens); an entry lives at most `ttl`
+//! whatever happens, and while nobody listens the cache is not used at all,
+//! so no answer is ever staler than `ttl`.
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use moka::sync::Cache;
+use sqlx::PgPool;
+
+use crate::activation::CodeRef;
+use crate::error::{Error, Result};
+
+/// What the cache knows of a code: enough to refuse without the database.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CodeFacts {
+    pub id: i64,
+    pub enabled: bool,
+    pub starts_at: Option<DateTime<Utc>>,
+    pub ends_at: Option<DateTime<Utc>>,
+}
+
+impl CodeFacts {
+    /// The refusal these facts give at `now`, if any. Unknown and disabled
+    /// are guesses (the abuse guard counts them); not started and expired are not.
+    pub fn refusal(&self, now: DateTime<Utc>) -> Option<Error> {
+        if !self.enabled {
+            return Some(Error::Disabled);
+        }
+        if let Some(starts_at) = self.starts_at.filter(|s| *s > now) {
+            return Some(Error::NotStarted { starts_at });
+        }
+        if let Some(ended_at) = self.ends_at.filter(|e| *e <= now) {
+            return Some(Error::Expired { ended_at });
+        }
+        None
+    }
+}
+
+/// The cache of one process; cheap to clone.
+#[derive(Clone)]
+pub struct CodeCache {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    /// `None` remembers that no such code exists.
+    entries: Cache<String, Option<CodeFacts>>,
+    /// Whether announcements are being heard (else the cache is bypassed).
+    live: AtomicBool,
+    /// Bumped by every drop, so a lookup that raced a change does not store
+    /// what it read before the change.
+    generation: AtomicU64,
+    ttl: Duration,
+}
+
+fn key(code: &CodeRef) -> String {
+    match code {
+        CodeRef::Text(text) => format!("n:{}", text.as_str()),
+        CodeRef::EggSlug(slug) => format!("e:{slug}"),
+    }
+}
+
+impl CodeCache {
+    pub fn new(ttl: Duration, capacity: u64) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                entries: Cache::builder()
+                    .max_capacity(capacity)
+                    .time_to_live(ttl)
+                    .build(),
+                live: AtomicBool::new(false),
+                generation: AtomicU64::new(0),
+                ttl,
+            }),
+        }
+    }
+
+    /// The longest an answer can be stale.
+    pub fn bound(&self) -> Duration {
+        self.inner.ttl
+    }
+
+    /// The facts of a code (`None`: there is no such code), from memory
+    /// when they are there and trustworthy, else from the database.
+    pub async fn facts(&self, pool: &PgPool, code: &CodeRef) -> Result<Option<CodeFacts>> {
+        let key = key(code);
+        let live = self.inner.live.load(Ordering::Acquire);
+        if live {
+            if let Some(facts) = self.inner.entries.get(&key) {
+                metrics::counter!("promo_code_cache_total", "result" => "hit").increment(1);
+                return Ok(facts);
+            }
+        }
+        metrics::counter!("promo_code_cache_total", "result" => "miss").increment(1);
+        let generation = self.inner.generation.load(Ordering::Acquire);
+        let facts = read(pool, code).await?;
+        if live && self.inner.generation.load(Ordering::Acquire) == generation {
+            self.inner.entries.insert(key, facts.clone());
+        }
+        Ok(facts)
+    }
+
+    /// Drops what one announcement names (`*`: everything).
+    pub fn apply(&self, payload: &str) {
+        self.inner.generation.fetch_add(1, Ordering::AcqRel);
+        metrics::counter!("promo_code_cache_invalidations_total").increment(1);
+        if payload.trim() == "*" {
+            self.inner.entries.invalidate_all();
+            return;
+        }
+        for key in payload.lines().filter(|k| !k.is_empty()) {
+            self.inner.entries.invalidate(key);
+        }
+    }
+
+    /// Whether announcements are heard now; either way, what was cached is
+    /// dropped. `Guard::follow` drives this with its listening connection.
+    pub fn set_live(&self, live: bool) {
+        // Whatever was missed while not listening is unknown: start afresh.
+        self.inner.generation.fetch_add(1, Ordering::AcqRel);
+        self.inner.entries.invalidate_all();
+        self.inner.live.store(live, Ordering::Release);
+    }
+}
+
+async fn read(pool: &PgPool, code: &CodeRef) -> Result<Option<CodeFacts>, Error> {
+    // Easter-egg codes are reached only through their link, never by typing
+    // their name (the same rule as `activation::code_state`).
+    let (normalized, slug) = match code {
+        CodeRef::Text(text) => (Some(text.as_str()), None),
+        CodeRef::EggSlug(slug) => (None, Some(slug.as_str())),
+    };
+    Ok(sqlx::query_as!(
+        CodeFacts,
+        r#"
+        SELECT id, enabled,
+               starts_at AS "starts_at: DateTime<Utc>",
+               ends_at AS "ends_at: DateTime<Utc>"
+          FROM promo_codes
+         WHERE ($1::text IS NOT NULL AND normalized = $1 AND egg_slug IS NULL)
+            OR ($2::text IS NOT NULL AND egg_slug = $2)
+        "#,
+        normalized,
+        slug,
+    )
+    .fetch_optional(pool)
+    .await?)
+}
