@@ -82,6 +82,11 @@ impl CodeCache {
         }
     }
 
+    /// Whether announcements are heard, so the cache is in use.
+    pub fn is_live(&self) -> bool {
+        self.inner.live.load(Ordering::Acquire)
+    }
+
     /// The longest an answer can be stale.
     pub fn bound(&self) -> Duration {
         self.inner.ttl

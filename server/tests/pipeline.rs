@@ -1,0 +1,316 @@
+//! The activation pipeline (queue with group commit, code cache) under load
+//! split across two instances: separate pools, guards, queues and caches on
+//! one database, as two server processes would have. Exact counts; the
+//! database decides.
+
+mod common;
+
+use std::collections::HashSet;
+use std::time::{Duration, Instant};
+
+use app::core::abuse::{Guard, Policy};
+use app::core::{
+    Activation, ActivationError, ActivationRequest, Channel, CodeRef, NewCode, PromoCodeText,
+    RewardSchedule,
+};
+use common::*;
+use futures::future::join_all;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::PgPool;
+
+/// One instance: its pool and its guard (queue and cache), listening for
+/// code changes and blocks as a server does.
+#[derive(Clone)]
+struct Instance {
+    pool: PgPool,
+    guard: Guard,
+}
+
+async fn instance(connect: &PgConnectOptions) -> Instance {
+    let pool = wide_pool(connect.clone()).await;
+    let guard = Guard::new(Policy::default());
+    tokio::spawn(guard.clone().follow(pool.clone()));
+    Instance { pool, guard }
+}
+
+async fn two_instances(connect: PgConnectOptions) -> [Instance; 2] {
+    let [a, b] = [instance(&connect).await, instance(&connect).await];
+    // Both listening before the load starts, so both caches are in use.
+    wait_until(|| async { a.guard.cache().is_live() && b.guard.cache().is_live() }).await;
+    [a, b]
+}
+
+async fn wait_until<F, Fut>(mut done: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let start = Instant::now();
+    while !done().await {
+        assert!(start.elapsed() < Duration::from_secs(10), "timed out");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+impl Instance {
+    async fn redeem(&self, player_id: i64, text: &str) -> Result<Activation, ActivationError> {
+        let request = ActivationRequest {
+            player_id,
+            code: CodeRef::Text(PromoCodeText::parse(text)?),
+            channel: Channel::Form,
+        };
+        self.guard.activate(&self.pool, &request, None).await
+    }
+}
+
+/// Every player redeems `text` once, all at once, alternating instances.
+async fn everyone_redeems(
+    instances: &[Instance; 2],
+    players: &[i64],
+    text: &'static str,
+) -> Vec<Result<Activation, ActivationError>> {
+    join_all(players.iter().enumerate().map(|(n, &p)| {
+        let instance = instances[n % 2].clone();
+        tokio::spawn(async move { instance.redeem(p, text).await })
+    }))
+    .await
+    .into_iter()
+    .map(|r| r.unwrap())
+    .collect()
+}
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn a_limit_of_100_holds_against_1000_players_on_two_instances(
+    _: PgPoolOptions,
+    connect: PgConnectOptions,
+) {
+    let instances = two_instances(connect).await;
+    let pool = instances[0].pool.clone();
+    code(
+        &pool,
+        NewCode {
+            activation_limit: Some(100),
+            ..fixed("HUNDRED", 7)
+        },
+    )
+    .await;
+    let mut players = players(&pool, 1000).await;
+    // Players that do not exist share batches with real ones: each is
+    // refused alone and nobody else's claim fails with it.
+    players.extend([-1, -2, -3]);
+
+    let mut granted = 0;
+    let mut exhausted = 0;
+    let mut unknown = 0;
+    for outcome in everyone_redeems(&instances, &players, "hundred").await {
+        match outcome {
+            Ok(a) => {
+                assert_eq!(a.reward, 7);
+                granted += 1;
+            }
+            Err(ActivationError::Exhausted) => exhausted += 1,
+            Err(ActivationError::UnknownPlayer) => unknown += 1,
+            Err(e) => panic!("unexpected refusal: {e:?}"),
+        }
+    }
+    assert_eq!((granted, exhausted, unknown), (100, 900, 3));
+    let ordinals: Vec<i32> =
+        sqlx::query_scalar!("SELECT ordinal FROM activations ORDER BY ordinal")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(ordinals, (0..100).collect::<Vec<_>>());
+    assert_books_balance(&pool).await;
+}
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn a_decreasing_code_hands_out_the_formula_across_two_instances(
+    _: PgPoolOptions,
+    connect: PgConnectOptions,
+) {
+    let instances = two_instances(connect).await;
+    let pool = instances[0].pool.clone();
+    let schedule = RewardSchedule::new(1000, 100, 5).unwrap();
+    code(
+        &pool,
+        NewCode {
+            name: "FALLING".into(),
+            initial_reward: 1000,
+            min_reward: 100,
+            decrease_step: 5,
+            ..NewCode::default()
+        },
+    )
+    .await;
+    let players = players(&pool, 400).await;
+    let mut got: Vec<(i32, i64)> = everyone_redeems(&instances, &players, "falling")
+        .await
+        .into_iter()
+        .map(|r| r.map(|a| (a.ordinal, a.reward)).unwrap())
+        .collect();
+    got.sort_unstable();
+    let expected: Vec<(i32, i64)> = (0..400)
+        .map(|k| (k, schedule.reward_at(k as u64)))
+        .collect();
+    assert_eq!(
+        got, expected,
+        "the k-th grant gets max(min, initial - k*step)"
+    );
+    let current = sqlx::query_scalar!("SELECT current_reward FROM promo_codes")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(current, schedule.reward_at(400));
+    assert_books_balance(&pool).await;
+}
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn one_player_at_once_on_two_instances_is_credited_once(
+    _: PgPoolOptions,
+    connect: PgConnectOptions,
+) {
+    let instances = two_instances(connect).await;
+    let pool = instances[0].pool.clone();
+    code(&pool, fixed("ONCE", 50)).await;
+    let player = player(&pool).await;
+    let outcomes = everyone_redeems(&instances, &[player; 60], "once").await;
+    let granted = outcomes.iter().filter(|o| o.is_ok()).count();
+    let already = outcomes
+        .iter()
+        .filter(|o| matches!(o, Err(ActivationError::AlreadyActivated)))
+        .count();
+    assert_eq!((granted, already), (1, 59));
+    let balance = sqlx::query_scalar!("SELECT amount FROM balances WHERE player_id = $1", player)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(balance, 50);
+    assert_books_balance(&pool).await;
+}
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn many_codes_at_once_keep_every_invariant_across_two_instances(
+    _: PgPoolOptions,
+    connect: PgConnectOptions,
+) {
+    let instances = two_instances(connect).await;
+    let pool = instances[0].pool.clone();
+    let names: Vec<String> = (0..20).map(|i| format!("MANY-{i}")).collect();
+    for name in &names {
+        code(
+            &pool,
+            NewCode {
+                activation_limit: Some(15),
+                decrease_step: 3,
+                ..fixed(name, 60)
+            },
+        )
+        .await;
+    }
+    let players = players(&pool, 60).await;
+    // Every player tries every code, some twice.
+    let tasks = players.iter().flat_map(|&p| {
+        names
+            .iter()
+            .cloned()
+            .chain(names.iter().take(3).cloned())
+            .enumerate()
+            .map(move |(n, name)| (n, p, name))
+    });
+    let outcomes = join_all(tasks.map(|(n, p, name)| {
+        let instance = instances[(n + p as usize) % 2].clone();
+        tokio::spawn(async move { (p, name.clone(), instance.redeem(p, &name).await) })
+    }))
+    .await;
+    let mut seen = HashSet::new();
+    for outcome in outcomes {
+        let (player, name, outcome) = outcome.unwrap();
+        match outcome {
+            Ok(_) => assert!(seen.insert((player, name)), "granted twice"),
+            Err(ActivationError::Exhausted | ActivationError::AlreadyActivated) => {}
+            Err(e) => panic!("unexpected refusal: {e:?}"),
+        }
+    }
+    assert_eq!(seen.len(), 20 * 15, "every code used up exactly");
+    assert_books_balance(&pool).await;
+}
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn every_instance_sees_an_edit_within_the_cache_bound(
+    _: PgPoolOptions,
+    connect: PgConnectOptions,
+) {
+    let [a, b] = two_instances(connect).await;
+    let id = code(&a.pool, fixed("EDITED", 5)).await;
+    let text = CodeRef::Text(PromoCodeText::parse("edited").unwrap());
+    let seen = |instance: Instance| {
+        let text = text.clone();
+        async move {
+            instance
+                .guard
+                .cache()
+                .facts(&instance.pool, &text)
+                .await
+                .unwrap()
+        }
+    };
+    // Both cache the code, then one instance's admin disables it.
+    assert!(seen(a.clone()).await.unwrap().enabled);
+    assert!(seen(b.clone()).await.unwrap().enabled);
+    let admin = sqlx::query_scalar!(
+        "INSERT INTO admins (username, password_hash, role) VALUES ('edit', 'x', 'admin') RETURNING id"
+    )
+    .fetch_one(&a.pool)
+    .await
+    .unwrap();
+    let disabled = Instant::now();
+    app::core::code_admin::set_enabled(&a.pool, admin, id, false)
+        .await
+        .unwrap();
+    let bound = b.guard.cache().bound();
+    wait_until(|| {
+        let b = b.clone();
+        let seen = &seen;
+        async move { !seen(b).await.unwrap().enabled }
+    })
+    .await;
+    assert!(
+        disabled.elapsed() < bound,
+        "seen after {:?}",
+        disabled.elapsed()
+    );
+    let refused = b.redeem(player(&b.pool).await, "edited").await;
+    assert!(
+        matches!(refused, Err(ActivationError::Disabled)),
+        "{refused:?}"
+    );
+    // A new code, first typed (and remembered as unknown) before it existed.
+    let refused = b.redeem(player(&b.pool).await, "brand-new").await;
+    assert!(
+        matches!(refused, Err(ActivationError::Unknown)),
+        "{refused:?}"
+    );
+    let fresh = CodeRef::Text(PromoCodeText::parse("brand-new").unwrap());
+    let created = Instant::now();
+    code(&a.pool, fixed("BRAND-NEW", 9)).await;
+    wait_until(|| {
+        let b = b.clone();
+        let fresh = fresh.clone();
+        async move {
+            b.guard
+                .cache()
+                .facts(&b.pool, &fresh)
+                .await
+                .unwrap()
+                .is_some()
+        }
+    })
+    .await;
+    assert!(
+        created.elapsed() < bound,
+        "seen after {:?}",
+        created.elapsed()
+    );
+    let granted = b.redeem(player(&b.pool).await, "brand-new").await;
+    assert_eq!(granted.unwrap().reward, 9);
+}
