@@ -15,6 +15,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
+use app::core::abuse::{Guard, Policy};
 use app::core::{
     activate, codes, ActivationError, ActivationRequest, Channel, CodeRef, NewCode, PromoCodeText,
 };
@@ -39,6 +40,11 @@ struct Args {
     seconds: u64,
     #[arg(short, long, value_enum, default_value_t = Scenario::Both)]
     scenario: Scenario,
+    /// Which activation path: the one-claim core call, the pipeline (queue
+    /// with group commit and code cache, what the server uses), or both side
+    /// by side.
+    #[arg(long, value_enum, default_value_t = PathArg::Both)]
+    path: PathArg,
     /// Codes in the `many` scenario.
     #[arg(long, default_value_t = 1000)]
     codes: usize,
@@ -69,6 +75,13 @@ struct Args {
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum PathArg {
+    Alone,
+    Queue,
+    Both,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Scenario {
     Hot,
     Many,
@@ -78,7 +91,10 @@ enum Scenario {
 const BENCH_DB: &str = "promocodes_bench";
 
 fn main() -> Result<()> {
-    tracing_subscriber::fmt().with_env_filter("warn").init();
+    // sqlx warns of every slow statement with its whole SQL: that would bury the figures.
+    tracing_subscriber::fmt()
+        .with_env_filter("warn,sqlx=error")
+        .init();
     let args = Args::parse();
     let mut cluster = None;
     let base_url = match std::env::var("DATABASE_URL").ok().filter(|u| !u.is_empty()) {
@@ -195,6 +211,7 @@ async fn run(args: &Args, base_url: &str) -> Result<()> {
             .await?
     );
 
+    let mut rates = Vec::new();
     if matches!(args.scenario, Scenario::Hot | Scenario::Both) {
         let mut conn = pool.acquire().await?;
         codes::create(
@@ -210,15 +227,19 @@ async fn run(args: &Args, base_url: &str) -> Result<()> {
         .await?;
         drop(conn);
         let hot = vec![PromoCodeText::parse("HOT")?];
-        scenario(
-            "hot (1 decreasing code)",
-            args,
-            &pool,
-            hot,
-            &players,
-            &next_player,
-        )
-        .await?;
+        for guard in paths(args, &pool).await {
+            let rate = scenario(
+                "hot (1 decreasing code)",
+                args,
+                &pool,
+                guard.as_ref(),
+                hot.clone(),
+                &players,
+                &next_player,
+            )
+            .await?;
+            rates.push(("hot", guard.is_some(), rate));
+        }
     }
     if matches!(args.scenario, Scenario::Many | Scenario::Both) {
         let mut conn = pool.acquire().await?;
@@ -238,15 +259,30 @@ async fn run(args: &Args, base_url: &str) -> Result<()> {
             texts.push(PromoCodeText::parse(&name)?);
         }
         drop(conn);
-        scenario(
-            &format!("many ({} codes)", args.codes),
-            args,
-            &pool,
-            texts,
-            &players,
-            &next_player,
-        )
-        .await?;
+        for guard in paths(args, &pool).await {
+            let rate = scenario(
+                &format!("many ({} codes)", args.codes),
+                args,
+                &pool,
+                guard.as_ref(),
+                texts.clone(),
+                &players,
+                &next_player,
+            )
+            .await?;
+            rates.push(("many", guard.is_some(), rate));
+        }
+    }
+    for name in ["hot", "many"] {
+        let rate = |queued| {
+            rates
+                .iter()
+                .find(|(n, q, _)| *n == name && *q == queued)
+                .map(|r| r.2)
+        };
+        if let (Some(alone), Some(queued)) = (rate(false), rate(true)) {
+            println!("{name}: pipeline / one-claim = {:.1}x", queued / alone);
+        }
     }
 
     let unbalanced: i64 = sqlx::query_scalar!(
@@ -265,21 +301,50 @@ async fn run(args: &Args, base_url: &str) -> Result<()> {
     Ok(())
 }
 
+/// The paths to run, in order: `None` is the one-claim core call, a guard
+/// the pipeline (listening, so its code cache is in use).
+async fn paths(args: &Args, pool: &PgPool) -> Vec<Option<Guard>> {
+    let queue = || async {
+        let guard = Guard::new(Policy::default());
+        tokio::spawn(guard.clone().follow(pool.clone()));
+        while !guard.cache().is_live() {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        Some(guard)
+    };
+    match args.path {
+        PathArg::Alone => vec![None],
+        PathArg::Queue => vec![queue().await],
+        PathArg::Both => vec![None, queue().await],
+    }
+}
+
+/// Runs one scenario on one path; answers activations per second.
 async fn scenario(
     label: &str,
     args: &Args,
     pool: &PgPool,
+    guard: Option<&Guard>,
     codes: Vec<PromoCodeText>,
     players: &Arc<Vec<i64>>,
     next_player: &Arc<AtomicUsize>,
-) -> Result<()> {
+) -> Result<f64> {
+    let label = format!(
+        "{label}, {}",
+        if guard.is_some() {
+            "pipeline"
+        } else {
+            "one-claim"
+        }
+    );
     let codes = Arc::new(codes);
     let deadline = Instant::now() + Duration::from_secs(args.seconds);
     let started = Instant::now();
     let tasks: Vec<_> = (0..args.concurrency)
         .map(|task| {
-            let (pool, codes, players, next_player) = (
+            let (pool, guard, codes, players, next_player) = (
                 pool.clone(),
+                guard.cloned(),
                 codes.clone(),
                 players.clone(),
                 next_player.clone(),
@@ -302,8 +367,11 @@ async fn scenario(
                         channel: Channel::Job,
                     };
                     let t0 = Instant::now();
-                    let mut conn = pool.acquire().await?;
-                    match activate(&mut conn, &request).await {
+                    let outcome = match &guard {
+                        Some(guard) => guard.activate(&pool, &request, None).await,
+                        None => activate(&mut *pool.acquire().await?, &request).await,
+                    };
+                    match outcome {
                         Ok(_) => {
                             latencies.record(t0.elapsed().as_micros() as u64).ok();
                         }
@@ -327,14 +395,14 @@ async fn scenario(
         println!("  (ran out of players; raise --players for a full run)");
     }
     println!(
-        "{label:<24} {:>8} activations in {elapsed:.1}s = {:>8.0}/s   p50 {:>6.2} ms   p99 {:>6.2} ms   max {:>7.2} ms   refused {refused}",
+        "{label:<36} {:>8} activations in {elapsed:.1}s = {:>8.0}/s   p50 {:>6.2} ms   p99 {:>6.2} ms   max {:>7.2} ms   refused {refused}",
         all.len(),
         all.len() as f64 / elapsed,
         all.value_at_quantile(0.50) as f64 / 1000.0,
         all.value_at_quantile(0.99) as f64 / 1000.0,
         all.max() as f64 / 1000.0,
     );
-    Ok(())
+    Ok(all.len() as f64 / elapsed)
 }
 
 /// pgbench on the same database: `UPDATE` of a single row, C clients, 2 threads.
