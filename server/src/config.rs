@@ -177,6 +177,24 @@ pub struct Config {
     /// how stale an answer can be if a change notification is late).
     #[arg(long, env = "PROMOCODES_CODE_CACHE_TTL_MS", default_value = "2000", value_parser = millis)]
     pub code_cache_ttl: Duration,
+
+    /// Serve `/metrics` (Prometheus) on this address of its own, e.g.
+    /// `127.0.0.1:9464`. Unset: no metrics listener.
+    #[arg(long, env = "PROMOCODES_METRICS_ADDR")]
+    pub metrics_addr: Option<std::net::SocketAddr>,
+    /// Also serve `/metrics` on the main address, to `Authorization: Bearer TOKEN`.
+    #[arg(long, env = "PROMOCODES_METRICS_TOKEN", value_parser = secret, hide_env_values = true)]
+    pub metrics_token: Option<Secret>,
+    /// `text` (default) or `json` (one JSON object a line).
+    #[arg(long, env = "PROMOCODES_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+}
+
+/// How log lines are written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 impl Config {

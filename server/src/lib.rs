@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod config;
 pub mod db;
+pub mod metrics;
 pub mod plain_pages;
 pub mod router;
 pub mod throttle;

@@ -57,13 +57,17 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into()),
-        )
-        .init();
     let cli = Cli::parse();
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into());
+    match cli.config.log_format {
+        server::config::LogFormat::Text => tracing_subscriber::fmt().with_env_filter(filter).init(),
+        server::config::LogFormat::Json => tracing_subscriber::fmt()
+            .json()
+            .with_current_span(false)
+            .with_env_filter(filter)
+            .init(),
+    }
     let result = tokio::runtime::Runtime::new()
         .context("starting the async runtime")
         .and_then(|rt| rt.block_on(run(cli.command.unwrap_or(Command::Serve), cli.config)));
@@ -187,7 +191,21 @@ async fn serve(database: &Database, config: &server::config::Config) -> Result<(
         config.admin_idle(),
         link_secret(config, &pool).await?,
     );
-    let workers = server::router::spawn_abuse_workers(&pool, &guard, &throttle);
+    let mut workers = server::router::spawn_abuse_workers(&pool, &guard, &throttle);
+    let metrics = server::metrics::handle()?;
+    workers.push(tokio::spawn(server::metrics::watch_pool(
+        pool.clone(),
+        metrics.clone(),
+    )));
+    if let Some(addr) = config.metrics_addr {
+        let handle = metrics.clone();
+        let listener = tokio::spawn(async move {
+            if let Err(e) = server::metrics::serve_own_address(addr, handle).await {
+                tracing::error!("metrics: {e:#}");
+            }
+        });
+        workers.push(listener);
+    }
     let app = router(
         AppState {
             leptos_options: conf.leptos_options,
@@ -195,6 +213,7 @@ async fn serve(database: &Database, config: &server::config::Config) -> Result<(
             guard,
             throttle,
             settings,
+            metrics: server::metrics::MetricsAccess::new(metrics, config.metrics_token.as_deref()),
         },
         store,
     );

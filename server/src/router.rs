@@ -16,6 +16,7 @@ use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 use tower_sessions_sqlx_store::PostgresStore;
 
+use crate::metrics::MetricsAccess;
 use crate::throttle::{self, Throttle};
 use std::sync::Arc;
 
@@ -36,6 +37,8 @@ pub struct AppState {
     pub throttle: Arc<Throttle>,
     /// What handlers and server functions need of the configuration.
     pub settings: Settings,
+    /// Who may read `/metrics` here (see `metrics`).
+    pub metrics: MetricsAccess,
 }
 
 /// The session store, its table created if missing.
@@ -69,6 +72,7 @@ pub fn router(state: AppState, store: PostgresStore) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
+        .route("/metrics", get(crate::metrics::guarded))
         .route("/lang/{locale}", get(switch_language))
         .route("/auth/link", get(sign_in_link))
         .route(
@@ -98,6 +102,7 @@ pub fn router(state: AppState, store: PostgresStore) -> Router {
             },
             move || shell(options.clone()),
         )
+        .route_layer(axum::middleware::from_fn(crate::metrics::track))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::from_fn(require_player))
         .layer(axum::middleware::from_fn_with_state(

@@ -136,3 +136,72 @@ async fn player_pages_send_a_signed_out_visitor_to_sign_in(pool: PgPool) {
         );
     }
 }
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn metrics_are_served_to_the_token_only_and_count_activations(pool: PgPool) {
+    use app::core::abuse::{Guard, Policy};
+    use server::throttle::ThrottleConfig;
+    let closed = common::app(&pool).await;
+    let status = |app: Router, auth: Option<&'static str>| async move {
+        let mut request = Request::get("/metrics");
+        if let Some(auth) = auth {
+            request = request.header(header::AUTHORIZATION, auth);
+        }
+        let response = app
+            .oneshot(request.body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        let status = response.status();
+        let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        (status, String::from_utf8_lossy(&body).into_owned())
+    };
+    assert_eq!(
+        status(closed, None).await.0,
+        StatusCode::NOT_FOUND,
+        "no token: not served"
+    );
+    let app = common::app_with_metrics(
+        &pool,
+        Guard::new(Policy::default()),
+        ThrottleConfig::default(),
+        Some("s3cret-token"),
+    )
+    .await;
+    assert_eq!(status(app.clone(), None).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        status(app.clone(), Some("Bearer wrong")).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    common::code(&pool, common::fixed("COUNTED", 3)).await;
+    let player = common::player(&pool).await;
+    let secret = auth::link_secret(&pool).await.unwrap();
+    let link = auth::sign_link(&secret, player, chrono::Utc::now().timestamp() + 60);
+    let (_, _, cookies) = get(&app, &format!("/auth/link?{link}")).await;
+    let cookie = cookies
+        .iter()
+        .find(|c| c.starts_with("promocodes.sid="))
+        .and_then(|c| c.split(';').next())
+        .expect("a session cookie")
+        .to_owned();
+    let redeemed = common::post_form(
+        &app,
+        "/api/redeem",
+        Some(&cookie),
+        &[("code", "counted")],
+        false,
+    )
+    .await;
+    assert_eq!(redeemed.status, StatusCode::OK, "{}", redeemed.body);
+    let (status, body) = status(app, Some("Bearer s3cret-token")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        body.contains("promo_activations_total{outcome=\"granted\",channel=\"form\"}"),
+        "{body}"
+    );
+    assert!(
+        body.contains("http_request_duration_seconds_bucket"),
+        "{body}"
+    );
+}

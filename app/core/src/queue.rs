@@ -136,12 +136,14 @@ impl ActivationQueue {
 
     /// Runs the batches of one code until its queue is empty.
     async fn drain(self, pool: PgPool, code_id: i64) {
-        // Whatever ends this task (an empty queue, a panic), the code's
-        // queue is left so that the next claim starts a new one; claims
-        // still waiting then are answered `Broken` by their dropped senders.
-        let _reset = DrainGuard {
+        // Should this task panic, the code's queue is dropped so the next
+        // claim starts a new one; claims still waiting then hear `Broken`
+        // from their dropped senders. A normal end leaves the queue alone:
+        // by then a new claim may already have started the next task.
+        let mut on_panic = DropQueueOnPanic {
             inner: &self.inner,
             code_id,
+            armed: true,
         };
         loop {
             if !self.inner.config.max_wait.is_zero()
@@ -156,10 +158,12 @@ impl ActivationQueue {
                     .lock()
                     .unwrap_or_else(PoisonError::into_inner);
                 let Some(queue) = codes.get_mut(&code_id) else {
+                    on_panic.armed = false;
                     return;
                 };
                 if queue.waiting.is_empty() {
                     codes.remove(&code_id);
+                    on_panic.armed = false;
                     return;
                 }
                 let n = queue.waiting.len().min(self.inner.config.max_batch);
@@ -266,26 +270,20 @@ fn error_gone() -> Error {
     Error::Broken("promo_claim_batch answered no slot".into())
 }
 
-struct DrainGuard<'a> {
+struct DropQueueOnPanic<'a> {
     inner: &'a Inner,
     code_id: i64,
+    armed: bool,
 }
 
-impl Drop for DrainGuard<'_> {
+impl Drop for DropQueueOnPanic<'_> {
     fn drop(&mut self) {
-        let mut codes = self
-            .inner
-            .codes
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        if let Some(queue) = codes.get_mut(&self.code_id) {
-            if queue.waiting.is_empty() {
-                codes.remove(&self.code_id);
-            } else {
-                // Only a panic leaves claims behind: drop them (their callers
-                // hear `Broken`) rather than leave them waiting forever.
-                codes.remove(&self.code_id);
-            }
+        if self.armed {
+            self.inner
+                .codes
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .remove(&self.code_id);
         }
     }
 }

@@ -31,6 +31,17 @@ pub async fn app(pool: &PgPool) -> Router {
 
 /// The real router with the given lockout guard and request limits.
 pub async fn app_with(pool: &PgPool, guard: Guard, limits: ThrottleConfig) -> Router {
+    app_with_metrics(pool, guard, limits, None).await
+}
+
+/// The same, serving `/metrics` to a bearer of `metrics_token`.
+pub async fn app_with_metrics(
+    pool: &PgPool,
+    guard: Guard,
+    limits: ThrottleConfig,
+    metrics_token: Option<&str>,
+) -> Router {
+    let token = metrics_token.map(|t| secrecy::SecretString::from(t.to_owned()));
     let store = session_store(pool).await.unwrap();
     let options = LeptosOptions::builder().output_name("promocodes").build();
     let secret = app::core::auth::link_secret(pool).await.unwrap();
@@ -46,6 +57,10 @@ pub async fn app_with(pool: &PgPool, guard: Guard, limits: ThrottleConfig) -> Ro
             guard,
             throttle: Throttle::new(limits),
             settings,
+            metrics: server::metrics::MetricsAccess::new(
+                server::metrics::handle().unwrap(),
+                token.as_ref(),
+            ),
         },
         store,
     )

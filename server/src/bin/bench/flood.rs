@@ -93,6 +93,7 @@ pub async fn run(args: &Args, pool: &PgPool) -> Result<()> {
             pool: pool.clone(),
             guard,
             throttle,
+            metrics: server::metrics::MetricsAccess::new(server::metrics::handle()?, None),
             settings: Settings::new(
                 "http://127.0.0.1",
                 Duration::from_secs(3600),
