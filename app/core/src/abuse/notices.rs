@@ -28,7 +28,8 @@ impl Guard {
     /// (the database stays the authority).
     pub async fn follow(self, pool: PgPool) {
         let cache = self.inner.cache.clone();
-        loop {
+        // Until the pool is closed (the process is shutting down).
+        while !pool.is_closed() {
             match PgListener::connect_with(&pool).await {
                 Ok(mut listener) => {
                     if let Err(e) = listener.listen_all(["promo_blocks", "promo_codes"]).await {

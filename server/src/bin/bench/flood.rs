@@ -6,28 +6,16 @@
 //! real code for a new player (from a new address) each time. Reports the
 //! rejected requests per second and the honest redeems' latency.
 
-use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use anyhow::{bail, Context, Result};
-use app::core::abuse::{Guard, Policy};
+use anyhow::{bail, Result};
 use app::core::{codes, NewCode};
-use axum::body::Bytes;
 use hdrhistogram::Histogram;
-use http_body_util::{BodyExt, Full};
-use hyper::client::conn::http1::{handshake, SendRequest};
-use hyper::header;
-use hyper_util::rt::TokioIo;
-use leptos::prelude::LeptosOptions;
-use leptos::server_fn::ServerFn;
 use sqlx::PgPool;
 
-use app::settings::Settings;
-use server::router::{router, session_store, spawn_abuse_workers, AppState};
-use server::throttle::{Throttle, ThrottleConfig};
-
+use super::served::{connect, redeem, send, sign_in, sign_in_all, Served};
 use super::Args;
 
 const HONEST_CODES: usize = 100;
@@ -77,40 +65,8 @@ pub async fn run(args: &Args, pool: &PgPool) -> Result<()> {
     .fetch_all(pool)
     .await?;
 
-    // The server, as `server` runs it, with the defaults and a trusted local proxy.
-    let guard = Guard::new(Policy::default());
-    let throttle = Throttle::new(ThrottleConfig {
-        trusted_proxies: server::config::proxies("127.0.0.1")
-            .map_err(anyhow::Error::msg)?
-            .0,
-        ..ThrottleConfig::default()
-    });
-    let secret = app::core::auth::link_secret(pool).await?;
-    let workers = spawn_abuse_workers(pool, &guard, &throttle);
-    let app = router(
-        AppState {
-            leptos_options: LeptosOptions::builder().output_name("promocodes").build(),
-            pool: pool.clone(),
-            guard,
-            throttle,
-            metrics: server::metrics::MetricsAccess::new(server::metrics::handle()?, None),
-            settings: Settings::new(
-                "http://127.0.0.1",
-                Duration::from_secs(3600),
-                secret.clone(),
-            ),
-        },
-        session_store(pool).await?,
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let addr = listener.local_addr()?;
-    let server = tokio::spawn(async move {
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .await
-    });
+    let served = Served::start(pool).await?;
+    let (addr, secret) = (served.addr, served.secret.clone());
 
     // Every player signs in through a platform link, as the host would send them.
     let mut client = connect(addr).await?;
@@ -124,30 +80,10 @@ pub async fn run(args: &Args, pool: &PgPool) -> Result<()> {
     let attacker_cookies = Arc::new(attacker_cookies);
     // Honest players sign in before the clock starts, so the flood meets
     // redeems only.
-    let secret = Arc::new(secret);
-    let honest = Arc::new(honest);
-    let next_honest = Arc::new(AtomicUsize::new(0));
-    let signing: Vec<_> = (0..args.honest.max(1))
-        .map(|_| {
-            let (honest, next_honest, secret) =
-                (honest.clone(), next_honest.clone(), secret.clone());
-            tokio::spawn(async move {
-                let mut client = connect(addr).await?;
-                let mut signed = Vec::new();
-                loop {
-                    let n = next_honest.fetch_add(1, Ordering::Relaxed);
-                    let Some(player) = honest.get(n) else { break };
-                    let ip = format!("10.200.{}.{}", (n / 250) % 250, n % 250 + 1);
-                    signed.push((sign_in(&mut client, &secret, *player, &ip).await?, ip));
-                }
-                Ok::<_, anyhow::Error>(signed)
-            })
-        })
-        .collect();
-    let mut sessions = Vec::with_capacity(honest.len());
-    for task in signing {
-        sessions.extend(task.await??);
-    }
+    let sessions = sign_in_all(addr, &secret, &honest, args.honest.max(1), |n| {
+        format!("10.200.{}.{}", (n / 250) % 250, n % 250 + 1)
+    })
+    .await?;
     let sessions = Arc::new(sessions);
     let next_honest = Arc::new(AtomicUsize::new(0));
 
@@ -212,10 +148,7 @@ pub async fn run(args: &Args, pool: &PgPool) -> Result<()> {
         all.add(latencies)?;
         refused += r;
     }
-    server.abort();
-    for worker in workers {
-        worker.abort();
-    }
+    served.stop();
 
     if next_honest.load(Ordering::Relaxed) >= sessions.len() {
         println!("  (the honest players ran out before the end: raise --honest-players)");
@@ -264,60 +197,4 @@ pub async fn run(args: &Args, pool: &PgPool) -> Result<()> {
 
 fn attacker_ip(n: usize) -> String {
     format!("10.100.{}.{}", n / 250, n % 250 + 1)
-}
-
-async fn connect(addr: SocketAddr) -> Result<SendRequest<Full<Bytes>>> {
-    let stream = tokio::net::TcpStream::connect(addr).await?;
-    stream.set_nodelay(true)?;
-    let (sender, connection) = handshake(TokioIo::new(stream)).await?;
-    tokio::spawn(connection);
-    Ok(sender)
-}
-
-async fn send(
-    client: &mut SendRequest<Full<Bytes>>,
-    request: hyper::Request<Full<Bytes>>,
-) -> Result<(u16, String)> {
-    client.ready().await?;
-    let response = client.send_request(request).await?;
-    let status = response.status().as_u16();
-    let body = response.into_body().collect().await?.to_bytes();
-    Ok((status, String::from_utf8_lossy(&body).into_owned()))
-}
-
-fn redeem(cookie: &str, ip: &str, code: &str) -> hyper::Request<Full<Bytes>> {
-    hyper::Request::post(app::api::Redeem::PATH)
-        .header(header::HOST, "127.0.0.1")
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::COOKIE, cookie)
-        .header("x-forwarded-for", ip)
-        .body(Full::new(Bytes::from(format!("code={code}"))))
-        .expect("a valid request")
-}
-
-/// Signs a player in through a platform link; returns the session cookie.
-async fn sign_in(
-    client: &mut SendRequest<Full<Bytes>>,
-    secret: &[u8],
-    player: i64,
-    ip: &str,
-) -> Result<String> {
-    let link = app::core::auth::sign_link(secret, player, chrono::Utc::now().timestamp() + 3600);
-    let request = hyper::Request::get(format!("/auth/link?{link}"))
-        .header(header::HOST, "127.0.0.1")
-        .header("x-forwarded-for", ip)
-        .body(Full::new(Bytes::new()))?;
-    client.ready().await?;
-    let response = client.send_request(request).await?;
-    let cookie = response
-        .headers()
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|c| c.starts_with("promocodes.sid="))
-        .and_then(|c| c.split(';').next())
-        .map(str::to_owned)
-        .context("no session cookie from the sign-in link")?;
-    response.into_body().collect().await?;
-    Ok(cookie)
 }
