@@ -128,10 +128,15 @@ fn SessionProvider(children: Children) -> impl IntoView {
     children()
 }
 
-/// The document title. leptos_meta reads it after rendering, outside the
-/// component tree, so it holds the i18n context itself.
+/// The document title, translated once as the page renders. leptos_meta
+/// reads it after rendering, outside the component tree and on whichever
+/// worker thread the response continues: a closure reading the i18n signal
+/// there panicked ("no Arena is active") and cut the response off mid-stream
+/// under load. A change of language loads the page again, so a fixed text is
+/// enough.
 #[component]
 fn AppTitle() -> impl IntoView {
     let i18n = expect_context::<leptos_fluent::I18n>();
-    view! { <Title text=move || i18n.tr("app-name")/> }
+    let text = i18n.tr("app-name");
+    view! { <Title text=text/> }
 }

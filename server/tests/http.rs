@@ -205,3 +205,48 @@ async fn metrics_are_served_to_the_token_only_and_count_activations(pool: PgPool
         "{body}"
     );
 }
+
+/// The server-rendered home page under many concurrent requests on a
+/// multi-threaded runtime: every response arrives whole. The document title
+/// used to be computed after rendering, on whichever thread the response
+/// continued, where reading the language signal panicked and cut the
+/// response off mid-stream (wrk counted thousands of read errors).
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn the_home_page_answers_every_concurrent_request_whole(pool: PgPool) {
+    let app = common::app(&pool).await;
+    // Signed out, the home page touches no database, so another runtime
+    // with real worker threads may serve it.
+    let outcomes = std::thread::spawn(move || {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(4)
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(async move {
+                let requests = (0..400).map(|_| {
+                    let app = app.clone();
+                    tokio::spawn(async move {
+                        let response = app
+                            .oneshot(Request::get("/").body(Body::empty()).unwrap())
+                            .await
+                            .unwrap();
+                        let status = response.status();
+                        let body = axum::body::to_bytes(response.into_body(), usize::MAX).await;
+                        (
+                            status,
+                            body.map(|b| String::from_utf8_lossy(&b).into_owned()),
+                        )
+                    })
+                });
+                futures::future::join_all(requests).await
+            })
+    })
+    .join()
+    .unwrap();
+    for outcome in outcomes {
+        let (status, body) = outcome.expect("the request task panicked");
+        assert_eq!(status, StatusCode::OK);
+        let body = body.expect("the response body was cut off");
+        assert!(body.contains("<title>Promocodes</title>") && body.contains("</html>"));
+    }
+}
