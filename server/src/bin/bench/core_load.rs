@@ -16,6 +16,7 @@ use sqlx::PgPool;
 /// What one run measured.
 #[derive(Clone, Copy, Debug)]
 pub struct Measured {
+    pub granted: u64,
     pub per_second: f64,
     pub p50_ms: f64,
     pub p99_ms: f64,
@@ -25,6 +26,7 @@ pub struct Measured {
 impl Measured {
     pub fn of(latencies: &Histogram<u64>, elapsed: Duration, refused: u64) -> Self {
         Self {
+            granted: latencies.len(),
             per_second: latencies.len() as f64 / elapsed.as_secs_f64(),
             p50_ms: latencies.value_at_quantile(0.50) as f64 / 1000.0,
             p99_ms: latencies.value_at_quantile(0.99) as f64 / 1000.0,
@@ -35,6 +37,24 @@ impl Measured {
 
 pub fn histogram() -> Histogram<u64> {
     Histogram::new_with_bounds(1, 60_000_000, 3).expect("histogram bounds")
+}
+
+/// What a task of a load run saw: latencies of the grants, refusals.
+pub type TaskResult = Result<(Histogram<u64>, u64)>;
+
+/// Waits for every task of a run and adds up what they saw.
+pub async fn gather(
+    tasks: Vec<tokio::task::JoinHandle<TaskResult>>,
+    started: Instant,
+) -> Result<Measured> {
+    let mut all = histogram();
+    let mut refused = 0;
+    for task in futures::future::join_all(tasks).await {
+        let (latencies, r) = task??;
+        all.add(latencies)?;
+        refused += r;
+    }
+    Ok(Measured::of(&all, started.elapsed(), refused))
 }
 
 /// The pipeline as the server runs it: a guard listening, so its code cache
@@ -108,12 +128,5 @@ pub async fn run(
             })
         })
         .collect();
-    let mut all = histogram();
-    let mut refused = 0;
-    for task in futures::future::join_all(tasks).await {
-        let (latencies, r) = task??;
-        all.add(latencies)?;
-        refused += r;
-    }
-    Ok(Measured::of(&all, started.elapsed(), refused))
+    gather(tasks, started).await
 }

@@ -11,7 +11,7 @@ use anyhow::{bail, Result};
 use app::core::{codes, NewCode};
 use sqlx::PgPool;
 
-use super::core_load::{histogram, Measured};
+use super::core_load::{gather, histogram, Measured};
 use super::served::{connect, redeem, send, sign_in_all, Served};
 
 fn address(n: usize) -> String {
@@ -76,14 +76,7 @@ pub async fn run(
             })
         })
         .collect();
-    let mut all = histogram();
-    let mut refused = 0;
-    for task in futures::future::join_all(tasks).await {
-        let (latencies, r) = task??;
-        all.add(latencies)?;
-        refused += r;
-    }
-    let measured = Measured::of(&all, started.elapsed(), refused);
+    let measured = gather(tasks, started).await?;
     served.stop();
     if next.load(Ordering::Relaxed) >= sessions.len() {
         println!("  (HTTP: ran out of signed-in players; raise --http-players for a full run)");
@@ -93,10 +86,10 @@ pub async fn run(
     )
     .fetch_one(pool)
     .await?;
-    if stored != all.len() as i64 {
+    if stored != measured.granted as i64 {
         bail!(
             "HTTP: {stored} activations stored, {} answered granted",
-            all.len()
+            measured.granted
         );
     }
     Ok(measured)
