@@ -22,11 +22,25 @@ DECLARE
 BEGIN
     -- The input gate (blocks, the spike cooldown) of each gated slot (jobs
     -- are not gated), before the lock: it only reads, and nothing under the
-    -- lock should wait for it.
-    SELECT array_agg(g.gate ORDER BY r.slot), array_agg(g.gate_until ORDER BY r.slot)
-      INTO gates, gates_until
-      FROM unnest(p_players, p_gated, p_ips) WITH ORDINALITY AS r(player, gated, ip, slot)
-      LEFT JOIN LATERAL promo_input_gate(r.player, r.ip::inet, p_window, p_cooldown) g ON r.gated;
+    -- lock should wait for it. In the common case nothing in force concerns
+    -- any of these players or addresses, and one lookup says so; only
+    -- otherwise does each slot go through promo_input_gate.
+    IF EXISTS (
+        SELECT 1 FROM input_blocks b
+         WHERE b.lifted_at IS NULL AND b.until > now()
+           AND (b.scope = 'service'
+                OR (b.scope = 'player' AND b.subject = ANY (
+                        SELECT r.player::text FROM unnest(p_players, p_gated) AS r(player, gated)
+                         WHERE r.gated))
+                OR (b.scope = 'ip' AND b.subject = ANY (
+                        SELECT host(r.ip::inet) FROM unnest(p_ips, p_gated) AS r(ip, gated)
+                         WHERE r.gated AND r.ip IS NOT NULL)))
+    ) THEN
+        SELECT array_agg(g.gate ORDER BY r.slot), array_agg(g.gate_until ORDER BY r.slot)
+          INTO gates, gates_until
+          FROM unnest(p_players, p_gated, p_ips) WITH ORDINALITY AS r(player, gated, ip, slot)
+          LEFT JOIN LATERAL promo_input_gate(r.player, r.ip::inet, p_window, p_cooldown) g ON r.gated;
+    END IF;
     -- The batch's one lock. The statement below takes its snapshot after it,
     -- so it sees every activation committed before (read committed).
     SELECT * INTO c FROM promo_codes WHERE id = p_code FOR UPDATE;
