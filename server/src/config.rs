@@ -62,6 +62,23 @@ fn batch_size(value: &str) -> Result<usize, String> {
     }
 }
 
+fn in_flight(value: &str) -> Result<usize, String> {
+    match value.trim().parse::<usize>() {
+        Ok(n) if (1..=100_000).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "{value:?} is not a number of requests from 1 to 100000"
+        )),
+    }
+}
+
+/// Lanes hold pool connections (the server's pool has 32): at most 16.
+fn lanes(value: &str) -> Result<usize, String> {
+    match value.trim().parse::<usize>() {
+        Ok(n) if (1..=16).contains(&n) => Ok(n),
+        _ => Err(format!("{value:?} is not a number of lanes from 1 to 16")),
+    }
+}
+
 fn factor(value: &str) -> Result<f64, String> {
     match value.trim().parse::<f64>() {
         Ok(n) if n.is_finite() && n > 0.0 => Ok(n),
@@ -166,13 +183,22 @@ pub struct Config {
     #[arg(long, env = "PROMOCODES_SIGNIN_MAX_DELAY_SECS", default_value = "900", value_parser = seconds)]
     pub signin_max_delay: Duration,
 
-    /// Claims of one code committed together, at most.
+    /// Requests served at once by this process; one more gets 503 with
+    /// `Retry-After` at once instead of waiting for a database connection.
+    #[arg(long, env = "PROMOCODES_MAX_IN_FLIGHT", default_value = "512", value_parser = in_flight)]
+    pub max_in_flight: usize,
+
+    /// Claims committed together in one batch, at most.
     #[arg(long, env = "PROMOCODES_QUEUE_MAX_BATCH", default_value = "256", value_parser = batch_size)]
     pub queue_max_batch: usize,
-    /// How long a batch may wait for more claims (0: it goes as soon as the
-    /// code's previous batch has committed).
+    /// How long a batch may wait for more claims (0: it goes as soon as a
+    /// lane is free).
     #[arg(long, env = "PROMOCODES_QUEUE_MAX_WAIT_MS", default_value = "0", value_parser = millis)]
     pub queue_max_wait: Duration,
+    /// Batches in flight at once, each on its own connection (a code is in
+    /// one of them at a time).
+    #[arg(long, env = "PROMOCODES_QUEUE_LANES", default_value = "4", value_parser = lanes)]
+    pub queue_lanes: usize,
     /// The longest a cached code is used without the database (the bound on
     /// how stale an answer can be if a change notification is late).
     #[arg(long, env = "PROMOCODES_CODE_CACHE_TTL_MS", default_value = "2000", value_parser = millis)]
@@ -239,6 +265,7 @@ impl Config {
             queue: QueueConfig {
                 max_batch: self.queue_max_batch,
                 max_wait: self.queue_max_wait,
+                lanes: self.queue_lanes,
             },
             cache_ttl: self.code_cache_ttl,
             ..PipelineConfig::default()
@@ -253,6 +280,7 @@ impl Config {
             egg_player: self.throttle_egg_player,
             signin_ip: self.throttle_signin_ip,
             trusted_proxies: self.trusted_proxies.0.clone(),
+            max_in_flight: self.max_in_flight,
         }
     }
 

@@ -7,4 +7,5 @@ pub mod db;
 pub mod metrics;
 pub mod plain_pages;
 pub mod router;
+pub mod shed;
 pub mod throttle;

@@ -125,6 +125,10 @@ pub fn router(state: AppState, store: PostgresStore) -> Router {
             state.throttle.clone(),
             throttle::by_address,
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.throttle.in_flight(),
+            crate::shed::limit,
+        ))
         .with_state(state)
 }
 

@@ -7,78 +7,17 @@ mod common;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use app::core::NewCode;
 use axum::body::Bytes;
-use http_body_util::{BodyExt, Full};
-use hyper::client::conn::http1::{handshake, SendRequest};
+use common::served::{connect, database_url, free_addr, send, start_server, wait_ready};
+use http_body_util::Full;
 use hyper::header;
-use hyper_util::rt::TokioIo;
 use leptos::server_fn::ServerFn;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-
-fn start_server(url: &str, addr: SocketAddr) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_server"))
-        .env("DATABASE_URL", url)
-        .env("LEPTOS_SITE_ADDR", addr.to_string())
-        .env("LEPTOS_OUTPUT_NAME", "promocodes")
-        .env("PROMOCODES_SEED_DEMO", "0")
-        // Each client comes from its own forwarded address.
-        .env("PROMOCODES_TRUSTED_PROXIES", "127.0.0.1")
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("starting the server binary")
-}
-
-async fn connect(addr: SocketAddr) -> Option<SendRequest<Full<Bytes>>> {
-    let stream = tokio::net::TcpStream::connect(addr).await.ok()?;
-    let (sender, connection) = handshake(TokioIo::new(stream)).await.ok()?;
-    tokio::spawn(connection);
-    Some(sender)
-}
-
-/// Sends one request; `None` when the connection failed (the server died).
-async fn send(
-    client: &mut SendRequest<Full<Bytes>>,
-    request: hyper::Request<Full<Bytes>>,
-) -> Option<(u16, Vec<String>, String)> {
-    client.ready().await.ok()?;
-    let response = client.send_request(request).await.ok()?;
-    let status = response.status().as_u16();
-    let cookies = response
-        .headers()
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok().map(str::to_owned))
-        .collect();
-    let body = response.into_body().collect().await.ok()?.to_bytes();
-    Some((status, cookies, String::from_utf8_lossy(&body).into_owned()))
-}
-
-async fn wait_ready(addr: SocketAddr) {
-    let started = Instant::now();
-    loop {
-        if let Some(mut client) = connect(addr).await {
-            let request = hyper::Request::get("/readyz")
-                .header(header::HOST, "127.0.0.1")
-                .body(Full::new(Bytes::new()))
-                .unwrap();
-            if matches!(send(&mut client, request).await, Some((200, _, _))) {
-                return;
-            }
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "the server did not start"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
 
 /// One player's redeem over HTTP: signs in through a platform link, posts the
 /// code; the activation id when the answer says granted.
@@ -90,9 +29,9 @@ async fn redeem(addr: SocketAddr, secret: &[u8], player: i64, ip: &str) -> Optio
         .header("x-forwarded-for", ip)
         .body(Full::new(Bytes::new()))
         .unwrap();
-    let (_, cookies, _) = send(&mut client, sign_in).await?;
-    let cookie = cookies
-        .iter()
+    let signed_in = send(&mut client, sign_in).await?;
+    let cookie = signed_in
+        .cookies()
         .find(|c| c.starts_with("promocodes.sid="))?
         .split(';')
         .next()?
@@ -104,11 +43,11 @@ async fn redeem(addr: SocketAddr, secret: &[u8], player: i64, ip: &str) -> Optio
         .header("x-forwarded-for", ip)
         .body(Full::new(Bytes::from_static(b"code=HOT")))
         .unwrap();
-    let (status, _, body) = send(&mut client, post).await?;
-    if status != 200 {
+    let answer = send(&mut client, post).await?;
+    if answer.status != 200 {
         return Some(None);
     }
-    let answer: serde_json::Value = serde_json::from_str(&body).ok()?;
+    let answer: serde_json::Value = serde_json::from_str(&answer.body).ok()?;
     Some(answer["Granted"]["activation_id"].as_i64())
 }
 
@@ -118,13 +57,7 @@ async fn a_server_killed_mid_load_keeps_every_announced_grant_and_no_other(
     connect_options: PgConnectOptions,
 ) {
     let pool = common::wide_pool(connect_options.clone()).await;
-    // The test database, as a URL for the server process.
-    let base = std::env::var("DATABASE_URL").expect("the tests run with DATABASE_URL");
-    let db = connect_options.get_database().expect("a test database");
-    let url = match base.split_once('?') {
-        Some((head, query)) => format!("{}/{db}?{query}", head.rsplit_once('/').unwrap().0),
-        None => format!("{}/{db}", base.rsplit_once('/').unwrap().0),
-    };
+    let url = database_url(&connect_options);
     common::code(
         &pool,
         NewCode {
@@ -138,12 +71,9 @@ async fn a_server_killed_mid_load_keeps_every_announced_grant_and_no_other(
     .await;
     let players = Arc::new(common::players(&pool, 20_000).await);
     let secret: Arc<[u8]> = app::core::auth::link_secret(&pool).await.unwrap().into();
-    let addr = {
-        let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        probe.local_addr().unwrap()
-    };
+    let addr = free_addr();
 
-    let mut server = start_server(&url, addr);
+    let mut server = start_server(&url, addr, &[]);
     wait_ready(addr).await;
     let next = Arc::new(AtomicUsize::new(0));
     let stop = Arc::new(AtomicBool::new(false));
@@ -187,7 +117,7 @@ async fn a_server_killed_mid_load_keeps_every_announced_grant_and_no_other(
     };
     server.kill().expect("SIGKILL");
     server.wait().unwrap();
-    let mut server = start_server(&url, addr);
+    let mut server = start_server(&url, addr, &[]);
     wait_ready(addr).await;
     loop {
         tokio::time::sleep(Duration::from_millis(100)).await;

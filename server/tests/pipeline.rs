@@ -324,3 +324,98 @@ async fn every_instance_sees_an_edit_within_the_cache_bound(
     let granted = b.redeem(player(&b.pool).await, "brand-new").await;
     assert_eq!(granted.unwrap().reward, 9);
 }
+
+/// Each player's ledger entries, in the order they were written, add up to
+/// the balance each one records, and the last one is the balance.
+async fn assert_ledger_chains(pool: &PgPool) {
+    let broken = sqlx::query_scalar!(
+        r#"
+        WITH chain AS (
+            SELECT l.player_id, l.currency, l.balance_after,
+                   sum(l.amount) OVER (PARTITION BY l.player_id, l.currency ORDER BY l.id) AS running,
+                   row_number() OVER (PARTITION BY l.player_id, l.currency ORDER BY l.id DESC) AS from_end
+              FROM ledger_entries l)
+        SELECT count(*) AS "n!" FROM chain c
+          LEFT JOIN balances b ON b.player_id = c.player_id AND b.currency = c.currency
+         WHERE c.balance_after <> c.running
+            OR (c.from_end = 1 AND b.amount IS DISTINCT FROM c.balance_after)
+        "#
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    assert_eq!(broken, 0, "ledger entries that do not chain");
+}
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn one_players_grants_of_many_codes_in_shared_batches_chain_their_balances(
+    _: PgPoolOptions,
+    connect: PgConnectOptions,
+) {
+    let instances = two_instances(connect).await;
+    let pool = instances[0].pool.clone();
+    // Thirty codes of one currency and ten of another, decreasing, and one
+    // code that lets only five players in.
+    let mut names = Vec::new();
+    for i in 0..40 {
+        let name = format!("SHARED-{i}");
+        code(
+            &pool,
+            NewCode {
+                currency: if i < 30 { "COINS" } else { "GEMS" }.into(),
+                decrease_step: 1,
+                min_reward: 1,
+                ..fixed(&name, 100 + i)
+            },
+        )
+        .await;
+        names.push(name);
+    }
+    code(
+        &pool,
+        NewCode {
+            activation_limit: Some(5),
+            ..fixed("SHARED-FEW", 7)
+        },
+    )
+    .await;
+    names.push("SHARED-FEW".into());
+    let players = players(&pool, 25).await;
+    // Every player redeems every code at once, so batches hold several
+    // grants of one player in one currency.
+    let instances = &instances;
+    let outcomes = join_all(players.iter().flat_map(|&p| {
+        names.iter().cloned().enumerate().map(move |(n, name)| {
+            let instance = instances[n % 2].clone();
+            tokio::spawn(async move { (name.clone(), instance.redeem(p, &name).await) })
+        })
+    }))
+    .await;
+    let (mut granted, mut few) = (0, 0);
+    for outcome in outcomes {
+        let (name, outcome) = outcome.unwrap();
+        match (name.as_str(), outcome) {
+            ("SHARED-FEW", Ok(_)) => few += 1,
+            ("SHARED-FEW", Err(ActivationError::Exhausted)) => {}
+            (_, Ok(_)) => granted += 1,
+            (name, Err(e)) => panic!("{name}: unexpected refusal {e:?}"),
+        }
+    }
+    assert_eq!(granted, 25 * 40);
+    assert_eq!(few, 5, "the limit holds inside shared batches");
+    // Each code handed out 100+i, 99+i, ... exactly once each.
+    let sequences = sqlx::query!(
+        r#"SELECT c.initial_reward AS "initial!", array_agg(a.reward ORDER BY a.ordinal) AS "rewards!"
+             FROM promo_codes c JOIN activations a ON a.code_id = c.id
+            WHERE c.name LIKE 'SHARED-%' AND c.name <> 'SHARED-FEW' GROUP BY c.id"#
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    for row in sequences {
+        let expected: Vec<i64> = (0..25).map(|k| row.initial - k).collect();
+        assert_eq!(row.rewards, expected);
+    }
+    assert_books_balance(&pool).await;
+    assert_ledger_chains(&pool).await;
+}

@@ -1,13 +1,15 @@
-//! The activation queue (group commit). Claims of one code that arrive while
-//! that code's previous batch is being committed wait and go together into
-//! the next batch: one call of `promo_claim_batch` (see its migration), one
-//! row lock, one commit, every claim still with its own exact answer. A quiet
-//! code's claim goes at once (a batch of one), so nobody waits for company
-//! unless `max_wait` asks for it.
+//! The activation queue (group commit). Claims that arrive while earlier
+//! batches are being committed wait and go together into the next batch: one
+//! call of `promo_claim_many` (see its migration), one transaction, one
+//! commit, every claim still with its own exact answer. Batches run in a few
+//! lanes at once; a code is in at most one lane's batch at a time, so a hot
+//! code's claims gather behind its lock while other codes' claims share the
+//! other lanes' commits. A quiet claim goes at once (a batch of one), so
+//! nobody waits for company unless `max_wait` asks for it.
 
-use std::collections::HashMap;
+use std::collections::{HashSet, VecDeque};
 use std::net::IpAddr;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
@@ -23,8 +25,10 @@ pub struct QueueConfig {
     /// At most this many claims in one batch.
     pub max_batch: usize,
     /// How long a batch may wait for more claims before it goes (zero: it goes
-    /// as soon as the previous batch of its code has committed).
+    /// as soon as a lane is free).
     pub max_wait: Duration,
+    /// How many batches may be in flight at once (each holds one connection).
+    pub lanes: usize,
 }
 
 impl Default for QueueConfig {
@@ -32,12 +36,14 @@ impl Default for QueueConfig {
         Self {
             max_batch: 256,
             max_wait: Duration::ZERO,
+            lanes: 4,
         }
     }
 }
 
-/// One claim waiting in a queue.
+/// One claim waiting in the queue.
 struct Claim {
+    code_id: i64,
     player_id: i64,
     channel: Channel,
     /// Checked against the input gate (jobs are not).
@@ -47,11 +53,12 @@ struct Claim {
     answer: oneshot::Sender<Result<Activation>>,
 }
 
-/// The claims waiting for one code, and whether a task is draining them.
+/// The claims waiting, the codes some lane's batch holds, the lanes running.
 #[derive(Default)]
-struct CodeQueue {
-    waiting: Vec<Claim>,
-    draining: bool,
+struct State {
+    waiting: VecDeque<Claim>,
+    in_flight: HashSet<i64>,
+    lanes: usize,
 }
 
 /// The gate's settings the batch checks each claim against (see
@@ -71,14 +78,13 @@ pub struct ActivationQueue {
 struct Inner {
     config: QueueConfig,
     gate: GateSettings,
-    codes: Mutex<HashMap<i64, CodeQueue>>,
+    state: Mutex<State>,
 }
 
-/// What one batch came to, for metrics.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct BatchStats {
-    pub size: usize,
-    pub granted: usize,
+impl Inner {
+    fn state(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
 }
 
 impl ActivationQueue {
@@ -87,10 +93,11 @@ impl ActivationQueue {
             inner: Arc::new(Inner {
                 config: QueueConfig {
                     max_batch: config.max_batch.max(1),
+                    lanes: config.lanes.max(1),
                     ..config
                 },
                 gate,
-                codes: Mutex::new(HashMap::new()),
+                state: Mutex::new(State::default()),
             }),
         }
     }
@@ -109,6 +116,7 @@ impl ActivationQueue {
     ) -> Result<Activation> {
         let (answer, answered) = oneshot::channel();
         let claim = Claim {
+            code_id,
             player_id,
             channel,
             gated: channel != Channel::Job,
@@ -117,100 +125,83 @@ impl ActivationQueue {
             answer,
         };
         let start = {
-            let mut codes = self
-                .inner
-                .codes
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner);
-            let queue = codes.entry(code_id).or_default();
-            queue.waiting.push(claim);
-            !std::mem::replace(&mut queue.draining, true)
+            let mut state = self.inner.state();
+            state.waiting.push_back(claim);
+            // A claim of a code in flight is picked up by that code's lane
+            // when its batch commits; any other needs a free lane.
+            let start =
+                !state.in_flight.contains(&code_id) && state.lanes < self.inner.config.lanes;
+            if start {
+                state.lanes += 1;
+            }
+            start
         };
         if start {
-            tokio::spawn(self.clone().drain(pool.clone(), code_id));
+            tokio::spawn(self.clone().lane(pool.clone()));
         }
         answered
             .await
             .map_err(|_| Error::Broken("the activation queue dropped a claim".into()))?
     }
 
-    /// Runs the batches of one code until its queue is empty.
-    async fn drain(self, pool: PgPool, code_id: i64) {
-        // Should this task panic, the code's queue is dropped so the next
-        // claim starts a new one; claims still waiting then hear `Broken`
-        // from their dropped senders. A normal end leaves the queue alone:
-        // by then a new claim may already have started the next task.
-        let mut on_panic = DropQueueOnPanic {
+    /// Runs batches until no waiting claim is free to take: each batch takes
+    /// the oldest claims whose codes no other lane holds.
+    async fn lane(self, pool: PgPool) {
+        // However this task ends (a panic included), its codes are released
+        // and its lane counted off; claims of a panicked batch hear `Broken`
+        // from their dropped senders.
+        let mut lane = Lane {
             inner: &self.inner,
-            code_id,
-            armed: true,
+            codes: HashSet::new(),
+            counted_off: false,
         };
         loop {
             if !self.inner.config.max_wait.is_zero()
-                && self.waiting(code_id) < self.inner.config.max_batch
+                && self.inner.state().waiting.len() < self.inner.config.max_batch
             {
                 tokio::time::sleep(self.inner.config.max_wait).await;
             }
             let batch = {
-                let mut codes = self
-                    .inner
-                    .codes
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner);
-                let Some(queue) = codes.get_mut(&code_id) else {
-                    on_panic.armed = false;
-                    return;
-                };
-                if queue.waiting.is_empty() {
-                    codes.remove(&code_id);
-                    on_panic.armed = false;
+                let mut state = self.inner.state();
+                for code in lane.codes.drain() {
+                    state.in_flight.remove(&code);
+                }
+                let batch = take_batch(&mut state, &mut lane.codes, self.inner.config.max_batch);
+                if batch.is_empty() {
+                    state.lanes -= 1;
+                    lane.counted_off = true;
                     return;
                 }
-                let n = queue.waiting.len().min(self.inner.config.max_batch);
-                queue.waiting.drain(..n).collect::<Vec<_>>()
+                batch
             };
-            self.run(&pool, code_id, batch).await;
+            self.run(&pool, batch).await;
         }
-    }
-
-    fn waiting(&self, code_id: i64) -> usize {
-        let codes = self
-            .inner
-            .codes
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        codes.get(&code_id).map_or(0, |q| q.waiting.len())
     }
 
     /// Claims one batch and answers each claim. When the batch as a whole
     /// fails (a balance overflowing between check and credit, a lost
     /// connection), each claim is tried alone, so one bad claim never fails
     /// its batch-mates.
-    async fn run(&self, pool: &PgPool, code_id: i64, batch: Vec<Claim>) {
+    async fn run(&self, pool: &PgPool, batch: Vec<Claim>) {
         let started = Instant::now();
         let oldest = batch.iter().map(|c| c.queued).min().unwrap_or(started);
         metrics::histogram!("promo_batch_size").record(batch.len() as f64);
         metrics::histogram!("promo_queue_wait_seconds").record((started - oldest).as_secs_f64());
-        match claim_batch(pool, self.inner.gate, code_id, &batch).await {
+        match claim_many(pool, self.inner.gate, &batch).await {
             Ok(outcomes) => {
                 for (claim, outcome) in batch.into_iter().zip(outcomes) {
                     let _ = claim.answer.send(outcome);
                 }
             }
             Err(error) if batch.len() > 1 => {
-                tracing::warn!(%error, size = batch.len(), code_id, "batch failed; claiming one by one");
+                tracing::warn!(%error, size = batch.len(), "batch failed; claiming one by one");
                 for claim in batch {
-                    let outcome = match claim_batch(
-                        pool,
-                        self.inner.gate,
-                        code_id,
-                        std::slice::from_ref(&claim),
-                    )
-                    .await
-                    {
-                        Ok(mut outcomes) => outcomes.pop().unwrap_or(Err(error_gone())),
-                        Err(e) => Err(e),
-                    };
+                    let outcome =
+                        match claim_many(pool, self.inner.gate, std::slice::from_ref(&claim)).await
+                        {
+                            Ok(mut outcomes) => outcomes.pop().unwrap_or(Err(error_gone())),
+                            Err(e) => Err(e),
+                        };
                     let _ = claim.answer.send(outcome);
                 }
             }
@@ -223,13 +214,57 @@ impl ActivationQueue {
     }
 }
 
-/// One call of `promo_claim_batch`: the outcomes in the claims' order.
-async fn claim_batch(
+/// Takes the oldest waiting claims (at most `max`) whose codes are free or
+/// already this lane's, and marks their codes as this lane's.
+fn take_batch(state: &mut State, mine: &mut HashSet<i64>, max: usize) -> Vec<Claim> {
+    let mut batch = Vec::new();
+    let mut kept = VecDeque::with_capacity(state.waiting.len());
+    while let Some(claim) = state.waiting.pop_front() {
+        if batch.len() >= max {
+            kept.push_back(claim);
+            kept.append(&mut state.waiting);
+            break;
+        }
+        if mine.contains(&claim.code_id) || state.in_flight.insert(claim.code_id) {
+            mine.insert(claim.code_id);
+            batch.push(claim);
+        } else {
+            kept.push_back(claim);
+        }
+    }
+    state.waiting = kept;
+    batch
+}
+
+/// A running lane's hold on the queue, released however the lane ends.
+struct Lane<'a> {
+    inner: &'a Inner,
+    codes: HashSet<i64>,
+    counted_off: bool,
+}
+
+impl Drop for Lane<'_> {
+    fn drop(&mut self) {
+        if self.counted_off && self.codes.is_empty() {
+            return;
+        }
+        let mut state = self.inner.state();
+        for code in self.codes.drain() {
+            state.in_flight.remove(&code);
+        }
+        if !self.counted_off {
+            state.lanes -= 1;
+        }
+    }
+}
+
+/// One call of `promo_claim_many`: the outcomes in the claims' order.
+async fn claim_many(
     pool: &PgPool,
     gate: GateSettings,
-    code_id: i64,
     batch: &[Claim],
 ) -> Result<Vec<Result<Activation>>> {
+    let codes: Vec<i64> = batch.iter().map(|c| c.code_id).collect();
     let players: Vec<i64> = batch.iter().map(|c| c.player_id).collect();
     let channels: Vec<&str> = batch.iter().map(|c| c.channel.as_str()).collect();
     let gated: Vec<bool> = batch.iter().map(|c| c.gated).collect();
@@ -242,11 +277,11 @@ async fn claim_batch(
         r#"
         SELECT outcome AS "outcome!", at AS "at: DateTime<Utc>", activation_id, ordinal,
                reward, balance_after, ledger_entry_id, code_name, currency
-          FROM promo_claim_batch($1, $2, $3, $4, $5,
-                                 make_interval(secs => $6), make_interval(secs => $7))
+          FROM promo_claim_many($1, $2, $3, $4, $5,
+                                make_interval(secs => $6), make_interval(secs => $7))
          ORDER BY slot
         "#,
-        code_id,
+        &codes,
         &players,
         &channels as &[&str],
         &gated,
@@ -258,37 +293,23 @@ async fn claim_batch(
     .await?;
     if rows.len() != batch.len() {
         return Err(Error::Broken(format!(
-            "promo_claim_batch answered {} slots for {} claims",
+            "promo_claim_many answered {} slots for {} claims",
             rows.len(),
             batch.len()
         )));
     }
-    Ok(rows.into_iter().map(|row| row.outcome(code_id)).collect())
+    Ok(rows
+        .into_iter()
+        .zip(&codes)
+        .map(|(row, &code_id)| row.outcome(code_id))
+        .collect())
 }
 
 fn error_gone() -> Error {
-    Error::Broken("promo_claim_batch answered no slot".into())
+    Error::Broken("promo_claim_many answered no slot".into())
 }
 
-struct DropQueueOnPanic<'a> {
-    inner: &'a Inner,
-    code_id: i64,
-    armed: bool,
-}
-
-impl Drop for DropQueueOnPanic<'_> {
-    fn drop(&mut self) {
-        if self.armed {
-            self.inner
-                .codes
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .remove(&self.code_id);
-        }
-    }
-}
-
-/// One slot of `promo_claim_batch`'s answer.
+/// One slot of `promo_claim_many`'s answer.
 struct SlotRow {
     outcome: String,
     at: Option<DateTime<Utc>>,

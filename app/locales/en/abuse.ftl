@@ -35,3 +35,6 @@ admin-block-active = in force
 admin-block-ended = ended
 admin-block-lifted-by = lifted by { $admin }
 admin-block-lift = Lift
+
+busy-title = The service is busy
+busy-message = Too many people are here at once. Try again in a moment.

@@ -36,3 +36,6 @@ admin-block-active = действует
 admin-block-ended = закончилась
 admin-block-lifted-by = снял(а) { $admin }
 admin-block-lift = Снять
+
+busy-title = Сервис перегружен
+busy-message = Сейчас здесь слишком много людей. Попробуйте снова через мгновение.

@@ -83,6 +83,8 @@ pub struct ThrottleConfig {
     pub egg_player: Limit,
     pub signin_ip: Limit,
     pub trusted_proxies: Vec<IpNet>,
+    /// Requests served at once; one more is refused with 503 (see `shed`).
+    pub max_in_flight: usize,
 }
 
 impl Default for ThrottleConfig {
@@ -94,6 +96,7 @@ impl Default for ThrottleConfig {
             egg_player: Limit::new(30, 10),
             signin_ip: Limit::new(300, 100),
             trusted_proxies: Vec::new(),
+            max_in_flight: 512,
         }
     }
 }
@@ -108,6 +111,7 @@ pub struct Throttle {
     egg_ip: Limiter<IpAddr>,
     egg_player: Limiter<i64>,
     signin_ip: Limiter<IpAddr>,
+    in_flight: crate::shed::InFlight,
 }
 
 impl Throttle {
@@ -118,8 +122,14 @@ impl Throttle {
             egg_ip: RateLimiter::keyed(config.egg_ip.quota()),
             egg_player: RateLimiter::keyed(config.egg_player.quota()),
             signin_ip: RateLimiter::keyed(config.signin_ip.quota()),
+            in_flight: crate::shed::InFlight::new(config.max_in_flight),
             config,
         })
+    }
+
+    /// The places for requests served at once.
+    pub fn in_flight(&self) -> crate::shed::InFlight {
+        self.in_flight.clone()
     }
 
     /// The client's address: the peer, or what a trusted proxy forwarded.

@@ -2,6 +2,8 @@
 //! database, players, codes, and the bookkeeping invariant every test ends with.
 #![allow(dead_code)]
 
+pub mod served;
+
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use app::core::abuse::{Guard, Policy};

@@ -49,6 +49,7 @@ impl Guard {
                                     cache.set_live(false);
                                     break;
                                 }
+                                Err(_) if pool.is_closed() => break,
                                 Err(e) => {
                                     tracing::warn!(error = %e, "block and code notices interrupted");
                                     break;
@@ -57,6 +58,7 @@ impl Guard {
                         }
                     }
                 }
+                Err(_) if pool.is_closed() => break,
                 Err(e) => tracing::warn!(error = %e, "connecting for block and code notices"),
             }
             self.blocks().clear();
