@@ -1,8 +1,8 @@
 //! Series jobs: a request recorded as a job, then generated and stored in
 //! the background in one transaction (a cancelled or failed series leaves
-//! nothing behind), in chunks through `unnest` with `ON CONFLICT DO NOTHING`
-//! (a collision with any existing code is replaced by a fresh one), with its
-//! progress on the job row from a second connection. At most
+//! nothing behind), in chunks (`store`: COPY; a collision with any existing
+//! code is replaced by a fresh one), with its progress on the job row from a
+//! second connection. At most
 //! `MAX_RUNNING_SERIES` run at once across instances.
 
 use std::collections::HashSet;
@@ -11,6 +11,7 @@ use rand::SeedableRng;
 use sqlx::PgPool;
 
 use super::plan::{plan, Segment, SeriesPlan, SeriesSpec};
+use super::store::store;
 use crate::audit::{self, Entity};
 use crate::error::{Error, Problem, Result};
 use model::admin::{JobStatus, SeriesJob};
@@ -154,30 +155,7 @@ async fn generate(pool: &PgPool, job_id: i64) -> Result<JobStatus> {
         if names.is_empty() {
             continue;
         }
-        let inserted = sqlx::query!(
-            r#"
-            INSERT INTO promo_codes (name, normalized, group_id, campaign_id, partner_id, currency,
-                                     initial_reward, current_reward, min_reward, activation_limit,
-                                     starts_at, ends_at, created_by)
-            SELECT n, z, $3, $4, $5, $6, $7, $7, $7, $8, $9, $10, $11
-              FROM unnest($1::text[], $2::text[]) AS t(n, z)
-            ON CONFLICT (normalized) DO NOTHING
-            "#,
-            &names,
-            &folded,
-            group_id,
-            plan.campaign_id,
-            plan.partner_id,
-            plan.currency,
-            plan.reward,
-            plan.activation_limit,
-            plan.starts_at as _,
-            plan.ends_at as _,
-            job.created_by,
-        )
-        .execute(&mut *tx)
-        .await?
-        .rows_affected() as usize;
+        let inserted = store(&mut tx, &plan, group_id, job.created_by, &names, &folded).await?;
         stored += inserted;
         attempts_without_progress = if inserted == 0 {
             attempts_without_progress + 1
@@ -281,9 +259,12 @@ fn draw(
 /// group, campaign, partner, creator): more than half the job's time. Instead
 /// the job locks and checks each referenced row once, as those triggers would
 /// (`FOR KEY SHARE`, held to commit, so none can vanish), and, where the
-/// database role may (a superuser: the private cluster's), turns row triggers off for its inserts (`session_replication_role =
-/// replica`, local to the transaction). promo_codes has no other triggers;
-/// unique keys and CHECKs still apply. Elsewhere it runs with the triggers.
+/// database role may (a superuser, such as the private cluster's, or a role
+/// granted that setting), turns row triggers off for its inserts
+/// (`session_replication_role = replica`, local to the transaction). That
+/// also silences the code cache's announcement, which the job then makes
+/// itself; unique keys and CHECKs still apply. Elsewhere it runs with the
+/// triggers.
 /// Returns whether they are off.
 async fn skip_row_triggers(
     tx: &mut sqlx::PgConnection,
@@ -307,9 +288,12 @@ async fn skip_row_triggers(
             "a currency, campaign, partner or admin of the series is gone".into(),
         ));
     }
+    // A superuser may; since PostgreSQL 15 so may a role granted
+    // `SET ON PARAMETER session_replication_role` (the README says how).
     let allowed: bool = sqlx::query_scalar("SELECT current_setting('is_superuser') = 'on'")
         .fetch_one(&mut *tx)
-        .await?;
+        .await?
+        || may_set_replication_role(&mut *tx).await?;
     if allowed {
         sqlx::query("SET LOCAL session_replication_role = replica")
             .execute(&mut *tx)
@@ -318,6 +302,22 @@ async fn skip_row_triggers(
         tracing::info!("series: the role may not skip row triggers; inserting with them");
     }
     Ok(allowed)
+}
+
+/// Whether this role was granted `SET` on `session_replication_role`
+/// (PostgreSQL 15 and later; earlier servers have no such grant).
+async fn may_set_replication_role(tx: &mut sqlx::PgConnection) -> Result<bool> {
+    let version: i32 = sqlx::query_scalar("SELECT current_setting('server_version_num')::int")
+        .fetch_one(&mut *tx)
+        .await?;
+    if version < 150_000 {
+        return Ok(false);
+    }
+    Ok(
+        sqlx::query_scalar("SELECT has_parameter_privilege('session_replication_role', 'SET')")
+            .fetch_one(&mut *tx)
+            .await?,
+    )
 }
 
 /// "ABC-##########" for the group's description.
