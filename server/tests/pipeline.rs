@@ -419,3 +419,56 @@ async fn one_players_grants_of_many_codes_in_shared_batches_chain_their_balances
     assert_books_balance(&pool).await;
     assert_ledger_chains(&pool).await;
 }
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn every_instance_sees_changed_texts_long_before_the_cache_bound(
+    _: PgPoolOptions,
+    connect: PgConnectOptions,
+) {
+    let [a, b] = two_instances(connect).await;
+    let id = code(&a.pool, fixed("TOLD", 5)).await;
+    sqlx::query!(
+        "INSERT INTO promo_code_texts (code_id, locale, description, secret_message) VALUES ($1, 'en', 'Old', 'First')",
+        id
+    )
+    .execute(&a.pool)
+    .await
+    .unwrap();
+    let ru = |b: Instance| async move {
+        b.guard
+            .cache()
+            .texts(&b.pool, id, "ru")
+            .await
+            .unwrap()
+            .as_ref()
+            .clone()
+    };
+    // Russian falls back to English, and is now cached on b.
+    assert_eq!(ru(b.clone()).await, ("Old".into(), "First".into()));
+    let changed = Instant::now();
+    sqlx::query!(
+        "INSERT INTO promo_code_texts (code_id, locale, description, secret_message) VALUES ($1, 'ru', 'Новое', 'Тайна')",
+        id
+    )
+    .execute(&a.pool)
+    .await
+    .unwrap();
+    wait_until(|| {
+        let b = b.clone();
+        async move { ru(b).await.0 == "Новое" }
+    })
+    .await;
+    // Announced, not merely expired.
+    let bound = b.guard.cache().bound();
+    assert!(
+        changed.elapsed() < bound / 2,
+        "seen after {:?}",
+        changed.elapsed()
+    );
+    // A redeem on b shows the new texts.
+    let granted = b.redeem(player(&b.pool).await, "told").await.unwrap();
+    let shown = app::core::player_views::granted(&b.pool, b.guard.cache(), &granted, "ru")
+        .await
+        .unwrap();
+    assert_eq!(shown.secret_message, "Тайна");
+}

@@ -4,7 +4,9 @@
 //! on `LISTEN promo_codes` (see the trigger `promo_codes_announce`) and drops
 //! the keys it names (`Guard::follow` listens); an entry lives at most `ttl`
 //! whatever happens, and while nobody listens the cache is not used at all,
-//! so no answer is ever staler than `ttl`.
+//! so no answer is ever staler than `ttl`. It also keeps codes' texts (the
+//! description and secret message a grant shows), keyed by code and locale,
+//! announced by `promo_code_texts_announce` as `t:ID`.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
@@ -52,6 +54,8 @@ pub struct CodeCache {
 struct Inner {
     /// `None` remembers that no such code exists.
     entries: Cache<String, Option<CodeFacts>>,
+    /// `t:ID:LOCALE` -> (description, secret message).
+    texts: Cache<String, Arc<(String, String)>>,
     /// Whether announcements are being heard (else the cache is bypassed).
     live: AtomicBool,
     /// Bumped by every drop, so a lookup that raced a change does not store
@@ -72,6 +76,10 @@ impl CodeCache {
         Self {
             inner: Arc::new(Inner {
                 entries: Cache::builder()
+                    .max_capacity(capacity)
+                    .time_to_live(ttl)
+                    .build(),
+                texts: Cache::builder()
                     .max_capacity(capacity)
                     .time_to_live(ttl)
                     .build(),
@@ -112,16 +120,49 @@ impl CodeCache {
         Ok(facts)
     }
 
+    /// A code's description and secret message in `locale` (English where
+    /// that locale has none), from memory like `facts`.
+    pub async fn texts(
+        &self,
+        pool: &PgPool,
+        code_id: i64,
+        locale: &str,
+    ) -> Result<Arc<(String, String)>> {
+        let key = format!("t:{code_id}:{locale}");
+        let live = self.inner.live.load(Ordering::Acquire);
+        if live {
+            if let Some(texts) = self.inner.texts.get(&key) {
+                return Ok(texts);
+            }
+        }
+        let generation = self.inner.generation.load(Ordering::Acquire);
+        let texts = Arc::new(crate::player_views::texts(pool, code_id, locale).await?);
+        if live && self.inner.generation.load(Ordering::Acquire) == generation {
+            self.inner.texts.insert(key, texts.clone());
+        }
+        Ok(texts)
+    }
+
     /// Drops what one announcement names (`*`: everything).
     pub fn apply(&self, payload: &str) {
         self.inner.generation.fetch_add(1, Ordering::AcqRel);
         metrics::counter!("promo_code_cache_invalidations_total").increment(1);
         if payload.trim() == "*" {
             self.inner.entries.invalidate_all();
+            self.inner.texts.invalidate_all();
             return;
         }
         for key in payload.lines().filter(|k| !k.is_empty()) {
-            self.inner.entries.invalidate(key);
+            match key.strip_prefix("t:") {
+                Some(id) => {
+                    for locale in crate::locale::Locale::ALL {
+                        self.inner
+                            .texts
+                            .invalidate(&format!("t:{id}:{}", locale.as_str()));
+                    }
+                }
+                None => self.inner.entries.invalidate(key),
+            }
         }
     }
 
@@ -131,6 +172,7 @@ impl CodeCache {
         // Whatever was missed while not listening is unknown: start afresh.
         self.inner.generation.fetch_add(1, Ordering::AcqRel);
         self.inner.entries.invalidate_all();
+        self.inner.texts.invalidate_all();
         self.inner.live.store(live, Ordering::Release);
     }
 }

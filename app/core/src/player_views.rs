@@ -22,7 +22,11 @@ pub async fn unread_count(pool: &PgPool, player_id: i64) -> Result<i64> {
 }
 
 /// A code's description and secret message in `locale`, else in English.
-async fn texts(pool: &PgPool, code_id: i64, locale: &str) -> Result<(String, String), sqlx::Error> {
+pub(crate) async fn texts(
+    pool: &PgPool,
+    code_id: i64,
+    locale: &str,
+) -> Result<(String, String), sqlx::Error> {
     let row = sqlx::query!(
         r#"SELECT COALESCE(t.description, en.description, '') AS "description!",
                   COALESCE(t.secret_message, en.secret_message, '') AS "secret_message!"
@@ -38,9 +42,16 @@ async fn texts(pool: &PgPool, code_id: i64, locale: &str) -> Result<(String, Str
 }
 
 /// What the success view shows for an activation just made: everything but
-/// the texts is in the activation already.
-pub async fn granted(pool: &PgPool, activation: &Activation, locale: &str) -> Result<Granted> {
-    let (description, secret_message) = texts(pool, activation.code_id, locale).await?;
+/// the texts is in the activation already, and the texts are in the code
+/// cache most of the time.
+pub async fn granted(
+    pool: &PgPool,
+    cache: &crate::code_cache::CodeCache,
+    activation: &Activation,
+    locale: &str,
+) -> Result<Granted> {
+    let texts = cache.texts(pool, activation.code_id, locale).await?;
+    let (description, secret_message) = (texts.0.clone(), texts.1.clone());
     Ok(Granted {
         activation_id: activation.activation_id,
         code: activation.code_name.clone(),

@@ -76,9 +76,14 @@ pub async fn claim_egg(slug: String) -> Result<RedeemOutcome, ServerFnError> {
         .await
     {
         Ok(activation) => RedeemOutcome::Granted(
-            crate::core::player_views::granted(&request.pool, &activation, request.locale)
-                .await
-                .map_err(ssr::internal)?,
+            crate::core::player_views::granted(
+                &request.pool,
+                request.guard.cache(),
+                &activation,
+                request.locale,
+            )
+            .await
+            .map_err(ssr::internal)?,
         ),
         Err(ActivationError::AlreadyActivated) => match load_egg(slug.clone()).await? {
             EggView::Found(granted) => RedeemOutcome::Granted(granted),

@@ -188,9 +188,14 @@ pub async fn redeem(code: String) -> Result<RedeemOutcome, ServerFnError> {
             };
             match result {
                 Ok(activation) => RedeemOutcome::Granted(
-                    crate::core::player_views::granted(&request.pool, &activation, request.locale)
-                        .await
-                        .map_err(ssr::internal)?,
+                    crate::core::player_views::granted(
+                        &request.pool,
+                        request.guard.cache(),
+                        &activation,
+                        request.locale,
+                    )
+                    .await
+                    .map_err(ssr::internal)?,
                 ),
                 Err(e) if e.kind() == RefusalKind::Internal => return Err(ssr::internal(e)),
                 Err(refusal) => {
