@@ -94,6 +94,8 @@ pub fn App() -> impl IntoView {
                                 <Route path=StaticSegment("import") view=admin::ImportPage ssr=SsrMode::Async/>
                                 <Route path=StaticSegment("audit") view=admin::AuditPage ssr=SsrMode::Async/>
                                 <Route path=StaticSegment("blocks") view=admin::BlocksPage ssr=SsrMode::Async/>
+                                <Route path=StaticSegment("webhooks") view=admin::WebhooksPage ssr=SsrMode::Async/>
+                                <Route path=StaticSegment("api-keys") view=admin::ApiKeysPage ssr=SsrMode::Async/>
                             </ParentRoute>
                         </Routes>
                     </main>

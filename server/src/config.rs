@@ -10,8 +10,10 @@ use clap::Args;
 use ipnet::IpNet;
 use secrecy::{ExposeSecret, SecretString};
 
+use crate::delivery::{DeliveryConfig, NatsConfig};
 use crate::throttle::{Limit, ThrottleConfig};
 use app::core::abuse::{PipelineConfig, Policy};
+use app::core::delivery::RetryPolicy;
 use app::core::queue::QueueConfig;
 use app::core::sign_in_limit::SignInPolicy;
 
@@ -155,6 +157,8 @@ pub struct Config {
     pub throttle_egg_player: Limit,
     #[arg(long, env = "PROMOCODES_THROTTLE_SIGNIN_IP", default_value = "300:100")]
     pub throttle_signin_ip: Limit,
+    #[arg(long, env = "PROMOCODES_THROTTLE_API_KEY", default_value = "6000:500")]
+    pub throttle_api_key: Limit,
 
     #[arg(long, env = "PROMOCODES_LOCKOUT_FAILURES", default_value = "5", value_parser = count)]
     pub lockout_failures: i32,
@@ -214,6 +218,39 @@ pub struct Config {
     /// `text` (default) or `json` (one JSON object a line).
     #[arg(long, env = "PROMOCODES_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
+
+    /// Deliver events from this process (webhooks, NATS); any number of
+    /// instances may at once.
+    #[arg(long, env = "PROMOCODES_DELIVERY", default_value = "true",
+          value_parser = clap::builder::BoolishValueParser::new())]
+    pub delivery: bool,
+    /// NATS with JetStream, e.g. `nats://127.0.0.1:4222`: every event is
+    /// also published to `promocodes.<topic>`. Unset: no NATS.
+    #[arg(long, env = "PROMOCODES_NATS_URL")]
+    pub nats_url: Option<String>,
+    /// The JetStream stream (made if missing, over `promocodes.>`).
+    #[arg(long, env = "PROMOCODES_NATS_STREAM", default_value = "PROMOCODES")]
+    pub nats_stream: String,
+    /// Subjects are `<prefix>.<topic>`.
+    #[arg(
+        long,
+        env = "PROMOCODES_NATS_SUBJECT_PREFIX",
+        default_value = "promocodes"
+    )]
+    pub nats_subject_prefix: String,
+    /// The longest one webhook request may take.
+    #[arg(long, env = "PROMOCODES_WEBHOOK_TIMEOUT_MS", default_value = "10000", value_parser = millis)]
+    pub webhook_timeout: Duration,
+    /// The wait after a first failed delivery; it doubles with each failure.
+    #[arg(long, env = "PROMOCODES_DELIVERY_RETRY_BASE_MS", default_value = "5000", value_parser = millis)]
+    pub delivery_retry_base: Duration,
+    /// A webhook delivery still failing this long after its first attempt is dead.
+    #[arg(long, env = "PROMOCODES_WEBHOOK_RETRY_FOR_SECS", default_value = "259200", value_parser = seconds)]
+    pub webhook_retry_for: Duration,
+    /// Delivered (or dead) events are deleted this long after they were sent out.
+    #[arg(long, env = "PROMOCODES_EVENTS_RETENTION_HOURS", default_value_t = 168,
+          value_parser = clap::value_parser!(u32).range(1..=87_600))]
+    pub events_retention_hours: u32,
 }
 
 /// How log lines are written.
@@ -279,9 +316,33 @@ impl Config {
             egg_ip: self.throttle_egg_ip,
             egg_player: self.throttle_egg_player,
             signin_ip: self.throttle_signin_ip,
+            api_key: self.throttle_api_key,
             trusted_proxies: self.trusted_proxies.0.clone(),
             max_in_flight: self.max_in_flight,
         }
+    }
+
+    /// The event delivery worker's settings (None: this process sends nothing).
+    pub fn delivery(&self) -> Option<DeliveryConfig> {
+        self.delivery.then(|| DeliveryConfig {
+            nats: self
+                .nats_url
+                .clone()
+                .filter(|url| !url.trim().is_empty())
+                .map(|url| NatsConfig {
+                    url,
+                    stream: self.nats_stream.clone(),
+                    subject_prefix: self.nats_subject_prefix.clone(),
+                }),
+            webhook_timeout: self.webhook_timeout.max(Duration::from_millis(100)),
+            retry: RetryPolicy {
+                base: self.delivery_retry_base.max(Duration::from_millis(10)),
+                give_up_after: self.webhook_retry_for,
+                ..RetryPolicy::default()
+            },
+            retention: Duration::from_secs(u64::from(self.events_retention_hours) * 3600),
+            ..DeliveryConfig::default()
+        })
     }
 
     pub fn admin_idle(&self) -> Duration {
@@ -311,6 +372,7 @@ mod tests {
         assert_eq!(config.pipeline(), PipelineConfig::default());
         assert_eq!(config.throttle(), ThrottleConfig::default());
         assert_eq!(config.admin_idle(), Duration::from_secs(30 * 60));
+        assert_eq!(config.delivery(), Some(DeliveryConfig::default()));
         let config = parse(&["--lockout-failures", "3", "--lockout-block", "1.5"]).unwrap();
         assert_eq!(config.policy().player_failures, 3);
         assert_eq!(config.policy().block, Duration::from_millis(1500));

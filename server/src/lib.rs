@@ -2,8 +2,10 @@
 //! private cluster), the axum router around the Leptos app, and the demo seed.
 
 pub mod admin;
+pub mod api;
 pub mod config;
 pub mod db;
+pub mod delivery;
 pub mod metrics;
 pub mod plain_pages;
 pub mod router;

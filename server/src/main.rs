@@ -42,6 +42,14 @@ enum Command {
         #[arg(long)]
         replace: bool,
     },
+    /// Create a platform API key and print it (it is shown this once).
+    CreateApiKey {
+        /// What the key is for (shown in the dashboard).
+        name: String,
+        /// Scopes, comma-separated: redeem, players, codes:read, codes:write, stats.
+        #[arg(long, value_delimiter = ',', default_value = "redeem,players")]
+        scopes: Vec<String>,
+    },
     /// Print a sign-in link for a player (what the host platform sends).
     SignLink {
         /// The player's id.
@@ -91,6 +99,9 @@ async fn run(command: Command, config: server::config::Config) -> Result<ExitCod
             password_stdin,
             replace,
         } => create_admin(&mut database, &username, &role, password_stdin, replace).await,
+        Command::CreateApiKey { name, scopes } => {
+            create_api_key(&mut database, &name, &scopes).await
+        }
         Command::SignLink { player, ttl, next } => {
             async {
                 let pool = database.connect(2).await?;
@@ -143,6 +154,25 @@ async fn create_admin(
     Ok(())
 }
 
+async fn create_api_key(database: &mut Database, name: &str, scopes: &[String]) -> Result<()> {
+    use app::core::api_keys::{self, Scope};
+    let scopes = scopes
+        .iter()
+        .map(|s| {
+            Scope::parse(s.trim()).with_context(|| {
+                format!("unknown scope {s:?} (redeem, players, codes:read, codes:write, stats)")
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let pool = database.connect(2).await?;
+    let (id, key) = api_keys::create(&pool, None, name, &scopes)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    eprintln!("API key {name:?} (id {id}) created; it is shown only now:");
+    println!("{key}");
+    Ok(())
+}
+
 /// The configured link secret, else the one kept in the database.
 async fn link_secret(config: &server::config::Config, pool: &sqlx::PgPool) -> Result<Vec<u8>> {
     match config.link_secret() {
@@ -192,6 +222,10 @@ async fn serve(database: &Database, config: &server::config::Config) -> Result<(
         link_secret(config, &pool).await?,
     );
     let mut workers = server::router::spawn_abuse_workers(&pool, &guard, &throttle);
+    workers.push(server::api::spawn_pruning(&pool));
+    if let Some(delivery) = config.delivery() {
+        workers.extend(server::delivery::spawn(&pool, delivery)?);
+    }
     let metrics = server::metrics::handle()?;
     workers.push(tokio::spawn(server::metrics::watch_pool(
         pool.clone(),

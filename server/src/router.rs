@@ -69,7 +69,15 @@ pub fn router(state: AppState, store: PostgresStore) -> Router {
         sessions,
     )
     .build();
-    Router::new()
+    let api = crate::api::router(crate::api::ApiState {
+        pool: state.pool.clone(),
+        guard: state.guard.clone(),
+        settings: state.settings.clone(),
+        throttle: state.throttle.clone(),
+    })
+    .route_layer(axum::middleware::from_fn(crate::metrics::track));
+    let in_flight = state.throttle.in_flight();
+    let site = Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/metrics", get(crate::metrics::guarded))
@@ -125,11 +133,17 @@ pub fn router(state: AppState, store: PostgresStore) -> Router {
             state.throttle.clone(),
             throttle::by_address,
         ))
+        .with_state(state);
+    // The API has its own authentication, throttle and errors: none of the
+    // site's sessions, page throttles or same-origin check. Load shedding
+    // covers both.
+    Router::new()
+        .nest("/api/v1", api)
+        .merge(site)
         .layer(axum::middleware::from_fn_with_state(
-            state.throttle.in_flight(),
+            in_flight,
             crate::shed::limit,
         ))
-        .with_state(state)
 }
 
 /// CSV exports streaming at once in this process (see `ExportSlots`).

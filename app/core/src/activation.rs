@@ -135,6 +135,42 @@ pub async fn activate(
     }
 }
 
+/// What activating would come to now: the code and the reward the next
+/// activation gets. Read in one snapshot; writes nothing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Quote {
+    pub code_id: i64,
+    pub code_name: String,
+    pub reward: i64,
+    pub currency: String,
+    /// k of the next activation, from 0.
+    pub ordinal: i32,
+}
+
+/// Answers whether `activate` would grant now, and what, without claiming:
+/// the same refusals in the same order. A racing activation may still take
+/// the last one first.
+pub async fn quote(
+    conn: &mut PgConnection,
+    request: &ActivationRequest,
+) -> Result<Quote, ActivationError> {
+    let state = code_state(conn, &request.code, request.player_id).await?;
+    if let Some(refusal) = state.refusal() {
+        return Err(refusal);
+    }
+    let quote = sqlx::query_as!(
+        Quote,
+        r#"SELECT id AS code_id, name AS code_name, currency, activation_count AS ordinal,
+                  GREATEST(min_reward, initial_reward - activation_count::numeric * decrease_step)::bigint
+                      AS "reward!"
+             FROM promo_codes WHERE id = $1"#,
+        state.id
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(quote)
+}
+
 async fn code_state(
     conn: &mut PgConnection,
     code: &CodeRef,

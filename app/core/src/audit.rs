@@ -1,5 +1,6 @@
 //! The audit log: every admin change, with who, when, and the row before and
-//! after as JSON, written in the same transaction as the change itself.
+//! after as JSON, written in the same transaction as the change itself (with
+//! the event other modules hear, for a code).
 
 use crate::error::Result;
 use serde_json::Value;
@@ -16,6 +17,10 @@ pub enum Entity {
     Admin,
     /// A block of code input (abuse protection).
     Block,
+    /// A webhook endpoint (its secret never in the log).
+    Webhook,
+    /// An API key (only its prefix is stored in the clear anyway).
+    ApiKey,
 }
 
 impl Entity {
@@ -28,6 +33,8 @@ impl Entity {
             Self::Series => "series",
             Self::Admin => "admin",
             Self::Block => "block",
+            Self::Webhook => "webhook",
+            Self::ApiKey => "api_key",
         }
     }
 
@@ -40,6 +47,8 @@ impl Entity {
             Self::Series => "series_jobs",
             Self::Admin => "admins",
             Self::Block => "input_blocks",
+            Self::Webhook => "webhook_endpoints",
+            Self::ApiKey => "api_keys",
         }
     }
 }
@@ -58,6 +67,10 @@ pub async fn snapshot(
                  FROM promo_codes c WHERE c.id = $1"
             .to_owned(),
         Entity::Admin => "SELECT to_jsonb(a) - 'password_hash' FROM admins a WHERE a.id = $1".to_owned(),
+        Entity::ApiKey => "SELECT to_jsonb(k) - 'hash' FROM api_keys k WHERE k.id = $1".to_owned(),
+        Entity::Webhook => {
+            "SELECT to_jsonb(w) - 'secret' FROM webhook_endpoints w WHERE w.id = $1".to_owned()
+        }
         other => format!("SELECT to_jsonb(t) FROM {} t WHERE t.id = $1", other.table()),
     };
     sqlx::query_scalar::<_, Value>(&sql)
@@ -83,11 +96,18 @@ pub async fn record(
         action,
         entity.as_str(),
         entity_id,
-        before,
-        after
+        before.as_ref(),
+        after.as_ref()
     )
-    .execute(conn)
+    .execute(&mut *conn)
     .await?;
+    // Other modules hear of the change in the same transaction.
+    if let (Some(topic), Some(row)) = (
+        crate::events::topic_of_change(entity, action),
+        after.as_ref().or(before.as_ref()),
+    ) {
+        crate::events::code_changed(conn, topic, action, admin_id, row).await?;
+    }
     Ok(())
 }
 

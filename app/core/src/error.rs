@@ -113,6 +113,13 @@ pub enum Problem {
     TooFewPossibleCodes,
     BadAlphabet,
     TooManySeriesRunning,
+    // A webhook endpoint, an API key.
+    WebhookUrl,
+    UnknownTopic,
+    NoScopes,
+    // A player as the platform sends it.
+    ExternalId,
+    UnknownLocale,
     // An account.
     Username,
     ShortPassword,

@@ -274,11 +274,31 @@ async fn claim_many(
         .collect();
     let rows = sqlx::query_as!(
         SlotRow,
+        // The refusals' `promo.refused` events go in the same statement, so
+        // in the batch's transaction (the kinds as `events::refused` writes
+        // them: a guess is `unknown`, without its code).
         r#"
+        WITH slots AS (
+            SELECT * FROM promo_claim_many($1, $2, $3, $4, $5,
+                                           make_interval(secs => $6), make_interval(secs => $7))
+        ), refusal AS (
+            INSERT INTO outbox_events (topic, payload)
+            SELECT 'promo.refused', jsonb_build_object(
+                       'kind', CASE WHEN s.outcome IN ('unknown', 'disabled') THEN 'unknown'
+                                    ELSE s.outcome END,
+                       'player_id', q.player,
+                       'code_id', CASE WHEN s.outcome IN ('unknown', 'disabled') THEN NULL
+                                       ELSE q.code END,
+                       'channel', q.channel, 'refused_at', now())
+              FROM slots s
+              JOIN unnest($1::bigint[], $2::bigint[], $3::text[]) WITH ORDINALITY
+                   AS q(code, player, channel, slot) ON q.slot = s.slot
+             WHERE s.outcome NOT IN ('granted', 'locked_out', 'cooldown')
+             ORDER BY s.slot
+        )
         SELECT outcome AS "outcome!", at AS "at: DateTime<Utc>", activation_id, ordinal,
                reward, balance_after, ledger_entry_id, code_name, currency
-          FROM promo_claim_many($1, $2, $3, $4, $5,
-                                make_interval(secs => $6), make_interval(secs => $7))
+          FROM slots
          ORDER BY slot
         "#,
         &codes,

@@ -3,6 +3,7 @@
 //! anyone but a signed-in admin and every change to anyone but an `admin`.
 
 pub mod api;
+mod api_keys;
 mod blocks;
 mod catalog;
 mod codes;
@@ -14,10 +15,13 @@ mod pages;
 mod series;
 #[cfg(feature = "ssr")]
 pub mod session;
+mod webhooks;
 
+pub use api_keys::ApiKeysPage;
 pub use blocks::BlocksPage;
 pub use catalog::{CampaignsPage, GroupsPage, PartnersPage};
 pub use codes::{CodeEditPage, CodeNewPage, CodesPage};
 pub use layout::{AdminNav, AdminSession};
 pub use pages::{AdminHome, AdminSignIn, AuditPage, ImportPage};
 pub use series::{SeriesJobPage, SeriesPage};
+pub use webhooks::WebhooksPage;

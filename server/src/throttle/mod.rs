@@ -82,6 +82,8 @@ pub struct ThrottleConfig {
     pub egg_ip: Limit,
     pub egg_player: Limit,
     pub signin_ip: Limit,
+    /// Platform API requests, per API key.
+    pub api_key: Limit,
     pub trusted_proxies: Vec<IpNet>,
     /// Requests served at once; one more is refused with 503 (see `shed`).
     pub max_in_flight: usize,
@@ -95,6 +97,7 @@ impl Default for ThrottleConfig {
             egg_ip: Limit::new(600, 100),
             egg_player: Limit::new(30, 10),
             signin_ip: Limit::new(300, 100),
+            api_key: Limit::new(6000, 500),
             trusted_proxies: Vec::new(),
             max_in_flight: 512,
         }
@@ -111,6 +114,7 @@ pub struct Throttle {
     egg_ip: Limiter<IpAddr>,
     egg_player: Limiter<i64>,
     signin_ip: Limiter<IpAddr>,
+    api_key: Limiter<i64>,
     in_flight: crate::shed::InFlight,
 }
 
@@ -122,6 +126,7 @@ impl Throttle {
             egg_ip: RateLimiter::keyed(config.egg_ip.quota()),
             egg_player: RateLimiter::keyed(config.egg_player.quota()),
             signin_ip: RateLimiter::keyed(config.signin_ip.quota()),
+            api_key: RateLimiter::keyed(config.api_key.quota()),
             in_flight: crate::shed::InFlight::new(config.max_in_flight),
             config,
         })
@@ -198,6 +203,18 @@ impl Throttle {
         Self::wait(limiter.check_key(&player_id))
     }
 
+    /// Seconds to wait when this API key is over its rate (None: go on).
+    pub fn check_api_key(&self, key_id: i64) -> Option<u64> {
+        self.api_key.check_key(&key_id).err().map(|not_until| {
+            not_until
+                .wait_time_from(governor::clock::Clock::now(
+                    &governor::clock::DefaultClock::default(),
+                ))
+                .as_secs()
+                .max(1)
+        })
+    }
+
     /// Forgets keys whose limits are full again; returns how many remain.
     pub fn prune(&self) -> usize {
         let mut remaining = 0;
@@ -206,7 +223,7 @@ impl Throttle {
             limiter.shrink_to_fit();
             remaining += limiter.len();
         }
-        for limiter in [&self.redeem_player, &self.egg_player] {
+        for limiter in [&self.redeem_player, &self.egg_player, &self.api_key] {
             limiter.retain_recent();
             limiter.shrink_to_fit();
             remaining += limiter.len();

@@ -2,6 +2,7 @@
 //! database, players, codes, and the bookkeeping invariant every test ends with.
 #![allow(dead_code)]
 
+pub mod receiver;
 pub mod served;
 
 use std::sync::atomic::{AtomicU64, Ordering};

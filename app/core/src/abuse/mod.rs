@@ -10,6 +10,7 @@
 
 mod blocks;
 mod notices;
+mod quote;
 
 pub use blocks::*;
 
@@ -20,7 +21,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use sqlx::{PgConnection, PgPool};
+use sqlx::{Acquire, PgConnection, PgPool};
 
 use super::activation::{activate, Activation, ActivationRequest, Channel};
 use super::error::ActivationError;
@@ -128,6 +129,20 @@ fn count(channel: Channel, outcome: &Result<Activation, ActivationError>) {
         .increment(1);
 }
 
+/// `promo.refused` for a refusal that is an event, in the caller's transaction.
+async fn refusal_event(
+    conn: &mut PgConnection,
+    error: &ActivationError,
+    request: &ActivationRequest,
+    code_id: Option<i64>,
+) -> Result<()> {
+    let kind = error.kind();
+    if crate::events::is_refusal_event(kind) {
+        crate::events::refused(conn, kind, request.player_id, code_id, request.channel).await?;
+    }
+    Ok(())
+}
+
 fn secs(d: Duration) -> f64 {
     d.as_secs_f64()
 }
@@ -228,28 +243,68 @@ impl Guard {
                 outcome
             }
             _ => {
-                let outcome = self.activate_alone(pool, request, ip).await;
+                let code_id = facts.filter(|facts| facts.enabled).map(|facts| facts.id);
+                let outcome = self
+                    .activate_alone(&mut *pool.acquire().await?, request, ip, code_id)
+                    .await;
                 count(request.channel, &outcome);
                 outcome
             }
         }
     }
 
-    /// The one-claim path: the gate, the activation and a guess's record in
-    /// one transaction under the player's advisory lock.
-    async fn activate_alone(
+    /// `activate` on the one-claim path in the caller's connection: in its
+    /// own transaction, or in a savepoint of the caller's, which then commits
+    /// the grant (or the refusal's records) with whatever else it holds (the
+    /// API's idempotent requests store their answer so).
+    pub async fn activate_on(
         &self,
         pool: &PgPool,
+        conn: &mut PgConnection,
         request: &ActivationRequest,
         ip: Option<IpAddr>,
     ) -> Result<Activation, ActivationError> {
+        if request.channel != Channel::Job {
+            if let Some(until) = self.known_block(request.player_id, Utc::now()) {
+                return Err(ActivationError::LockedOut { until });
+            }
+        }
+        let ip = ip.filter(|ip| !ip.is_loopback() && !ip.is_unspecified());
+        let code_id = self
+            .inner
+            .cache
+            .facts(pool, &request.code)
+            .await?
+            .filter(|facts| facts.enabled)
+            .map(|facts| facts.id);
+        let outcome = self.activate_alone(conn, request, ip, code_id).await;
+        count(request.channel, &outcome);
+        outcome
+    }
+
+    /// The one-claim path: the gate, the activation and a guess's record in
+    /// one transaction under the player's advisory lock, with the refusal's
+    /// event (`code_id`: the code, when it exists and is enabled).
+    async fn activate_alone(
+        &self,
+        conn: &mut PgConnection,
+        request: &ActivationRequest,
+        ip: Option<IpAddr>,
+        code_id: Option<i64>,
+    ) -> Result<Activation, ActivationError> {
         if request.channel == Channel::Job {
-            return activate(&mut *pool.acquire().await?, request).await;
+            let mut tx = conn.begin().await?;
+            let outcome = activate(&mut tx, request).await;
+            if let Err(error) = &outcome {
+                refusal_event(&mut tx, error, request, code_id).await?;
+            }
+            tx.commit().await?;
+            return outcome;
         }
         // One transaction, holding the player's lock from the gate to the
         // failure record: parallel requests of one player take turns, so
         // exactly N wrong codes get an answer before the block.
-        let mut tx = pool.begin().await?;
+        let mut tx = conn.begin().await?;
         sqlx::query(
             "SELECT pg_advisory_xact_lock(hashtext('promo_block'), hashtext('player:' || $1::text))",
         )
@@ -271,6 +326,7 @@ impl Guard {
                 let until = self
                     .record_failure(&mut tx, request.player_id, ip, error.kind().as_str())
                     .await?;
+                refusal_event(&mut tx, &error, request, code_id).await?;
                 tx.commit().await?;
                 // From a blocked address even an exempt player's wrong code
                 // is answered as the block, so that address gets no more
@@ -280,8 +336,18 @@ impl Guard {
                     None => error,
                 })
             }
-            // Any other refusal wrote nothing; the transaction just ends.
-            Err(error) => Err(error),
+            // Any other refusal writes only its event, committed
+            // asynchronously like a guess's record (it changed nothing else).
+            Err(error) => {
+                if crate::events::is_refusal_event(error.kind()) {
+                    sqlx::query("SET LOCAL synchronous_commit = off")
+                        .execute(&mut *tx)
+                        .await?;
+                    refusal_event(&mut tx, &error, request, code_id).await?;
+                    tx.commit().await?;
+                }
+                Err(error)
+            }
         }
     }
 

@@ -208,6 +208,18 @@ async fn generate(pool: &PgPool, job_id: i64) -> Result<JobStatus> {
     )
     .execute(&mut *tx)
     .await?;
+    crate::events::publish(
+        &mut tx,
+        crate::events::Topic::SeriesFinished,
+        serde_json::json!({
+            "series_id": job_id,
+            "group_id": group_id,
+            "codes": stored,
+            "admin_id": job.created_by,
+            "finished_at": chrono::Utc::now(),
+        }),
+    )
+    .await?;
     if let Some(admin_id) = job.created_by {
         let after = audit::snapshot(&mut tx, Entity::Series, job_id).await?;
         audit::record(

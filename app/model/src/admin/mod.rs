@@ -5,11 +5,13 @@ mod catalog;
 mod codes;
 mod reports;
 mod series;
+mod webhooks;
 
 pub use catalog::*;
 pub use codes::*;
 pub use reports::*;
 pub use series::*;
+pub use webhooks::*;
 
 use serde::{Deserialize, Serialize};
 

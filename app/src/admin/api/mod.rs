@@ -12,13 +12,17 @@ use crate::models::FormError;
 
 mod catalog;
 mod codes;
+mod keys;
 mod reports;
 mod series;
+mod webhooks;
 
 pub use catalog::*;
 pub use codes::*;
+pub use keys::*;
 pub use reports::*;
 pub use series::*;
+pub use webhooks::*;
 
 #[cfg(feature = "ssr")]
 #[path = "request.rs"]

@@ -55,6 +55,11 @@ pub fn message(problem: &Problem) -> &'static str {
         Problem::TooFewPossibleCodes => "admin-error-series-entropy",
         Problem::BadAlphabet => "admin-error-alphabet",
         Problem::TooManySeriesRunning => "admin-error-series-busy",
+        Problem::WebhookUrl => "admin-error-webhook-url",
+        Problem::UnknownTopic => "admin-error-topic",
+        Problem::NoScopes => "admin-error-scopes",
+        Problem::ExternalId => "api-error-external-id",
+        Problem::UnknownLocale => "api-error-locale",
         Problem::Username => "signup-error-username",
         Problem::ShortPassword => "signup-error-password",
         Problem::PasswordsDiffer => "signup-error-confirm",
@@ -107,5 +112,24 @@ fn reference(value: &str, field: &str, errors: &mut Vec<FieldError>) -> Option<i
     input::whole::<i64>(value).unwrap_or_else(|_| {
         errors.push(FieldError::new(field, "admin-error-reference"));
         None
+    })
+}
+
+/// The field errors of problems the core found in a webhook endpoint.
+pub fn webhook_errors(problems: &[Problem]) -> Vec<FieldError> {
+    field_errors(problems, |problem| match problem {
+        Problem::WebhookUrl => "url",
+        Problem::UnknownTopic => "topics",
+        Problem::DescriptionTooLong | Problem::NameChars => "description",
+        _ => "",
+    })
+}
+
+/// The field errors of problems the core found in a new API key.
+pub fn api_key_errors(problems: &[Problem]) -> Vec<FieldError> {
+    field_errors(problems, |problem| match problem {
+        Problem::NameRequired | Problem::NameChars => "name",
+        Problem::NoScopes => "scopes",
+        _ => "",
     })
 }
