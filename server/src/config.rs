@@ -219,6 +219,11 @@ pub struct Config {
     #[arg(long, env = "PROMOCODES_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
 
+    /// Work side-effect jobs (announcements) in this process; any number of
+    /// instances may at once.
+    #[arg(long, env = "PROMOCODES_JOBS", default_value = "true",
+          value_parser = clap::builder::BoolishValueParser::new())]
+    pub jobs: bool,
     /// Deliver events from this process (webhooks, NATS); any number of
     /// instances may at once.
     #[arg(long, env = "PROMOCODES_DELIVERY", default_value = "true",
@@ -320,6 +325,11 @@ impl Config {
             trusted_proxies: self.trusted_proxies.0.clone(),
             max_in_flight: self.max_in_flight,
         }
+    }
+
+    /// The job worker's settings (None: this process works no jobs).
+    pub fn jobs(&self) -> Option<crate::jobs::JobsConfig> {
+        self.jobs.then(crate::jobs::JobsConfig::default)
     }
 
     /// The event delivery worker's settings (None: this process sends nothing).

@@ -223,6 +223,9 @@ async fn serve(database: &Database, config: &server::config::Config) -> Result<(
     );
     let mut workers = server::router::spawn_abuse_workers(&pool, &guard, &throttle);
     workers.push(server::api::spawn_pruning(&pool));
+    if let Some(jobs) = config.jobs() {
+        workers.extend(server::jobs::spawn(&pool, jobs));
+    }
     if let Some(delivery) = config.delivery() {
         workers.extend(server::delivery::spawn(&pool, delivery)?);
     }

@@ -7,6 +7,7 @@ mod common;
 use common::{send, Response};
 
 use app::admin::models::*;
+use app::core::audit::Actor;
 use app::core::{admins, series};
 
 /// What the dashboard's server functions do with their forms (read them into
@@ -15,6 +16,7 @@ use app::core::{admins, series};
 mod manage {
     use app::admin::forms;
     use app::admin::models::*;
+    use app::core::audit::Actor;
     use app::core::paging::Page;
     use app::core::{code_admin, code_list, Error};
     use sqlx::PgPool;
@@ -34,7 +36,7 @@ mod manage {
         let (code, texts) = forms::code_draft(form)
             .read()
             .map_err(|p| forms::draft_errors(&p))?;
-        code_admin::create(pool, admin, &code, &texts)
+        code_admin::create(pool, Actor::Admin(admin), &code, &texts)
             .await
             .map_err(invalid)
     }
@@ -48,7 +50,7 @@ mod manage {
         let (code, texts) = forms::code_draft(form)
             .read()
             .map_err(|p| forms::draft_errors(&p))?;
-        code_admin::update(pool, admin, id, &code, &texts)
+        code_admin::update(pool, Actor::Admin(admin), id, &code, &texts)
             .await
             .map_err(invalid)
     }
@@ -59,7 +61,7 @@ mod manage {
         id: i64,
         name: &str,
     ) -> Result<i64, Vec<FieldError>> {
-        code_admin::clone(pool, admin, id, name)
+        code_admin::clone(pool, Actor::Admin(admin), id, name)
             .await
             .map_err(invalid)
     }
@@ -642,7 +644,9 @@ async fn a_series_is_unique_stored_whole_and_cancellable(pool: PgPool) {
         alphabet: "ACDEFGHJKMNPQRTUVWXY34679".into(),
         ..SeriesForm::defaults()
     };
-    let job = series::start(&pool, Some(1), &spec(&form)).await.unwrap();
+    let job = series::start(&pool, Some(Actor::Admin(1)), &spec(&form))
+        .await
+        .unwrap();
     assert_eq!(series::run(&pool, job).await.unwrap(), JobStatus::Done);
     let stats = sqlx::query!(
         r#"SELECT count(*) AS "n!", count(DISTINCT normalized) AS "distinct!",
@@ -679,7 +683,7 @@ async fn a_series_is_unique_stored_whole_and_cancellable(pool: PgPool) {
 
     // The same name again is refused; too small a pattern is refused.
     assert!(matches!(
-        series::start(&pool, Some(1), &spec(&form)).await,
+        series::start(&pool, Some(Actor::Admin(1)), &spec(&form)).await,
         Err(app::core::Error::Invalid(_))
     ));
     let small = SeriesForm {
@@ -689,7 +693,7 @@ async fn a_series_is_unique_stored_whole_and_cancellable(pool: PgPool) {
         ..SeriesForm::defaults()
     };
     assert!(matches!(
-        series::start(&pool, Some(1), &spec(&small)).await,
+        series::start(&pool, Some(Actor::Admin(1)), &spec(&small)).await,
         Err(app::core::Error::Invalid(_))
     ));
 
@@ -700,7 +704,7 @@ async fn a_series_is_unique_stored_whole_and_cancellable(pool: PgPool) {
         count: "200000".into(),
         ..SeriesForm::defaults()
     };
-    let job = series::start(&pool, Some(1), &spec(&cancelled))
+    let job = series::start(&pool, Some(Actor::Admin(1)), &spec(&cancelled))
         .await
         .unwrap();
     let runner = tokio::spawn({
@@ -826,7 +830,7 @@ async fn clone_copies_everything_and_delete_needs_no_activations(pool: PgPool) {
     let player = common::player_with(&pool, "vip", &[]).await;
     common::redeem(&pool, player, "ORIGINAL").await.unwrap();
     assert!(matches!(
-        manage::delete(&pool, 1, id).await,
+        manage::delete(&pool, Actor::Admin(1), id).await,
         Err(app::core::Error::InUse)
     ));
     let lower = CodeForm {
@@ -842,13 +846,15 @@ async fn clone_copies_everything_and_delete_needs_no_activations(pool: PgPool) {
     manage::update(&pool, 1, id, &cheaper).await.unwrap();
     let detail = manage::load_form(&pool, id).await.unwrap().unwrap();
     assert_eq!((detail.activation_count, detail.current_reward), (1, 375));
-    manage::set_enabled(&pool, 1, id, false).await.unwrap();
+    manage::set_enabled(&pool, Actor::Admin(1), id, false)
+        .await
+        .unwrap();
     assert_eq!(
         manage::load_form(&pool, id).await.unwrap().unwrap().status,
         CodeStatus::Disabled
     );
     // Never used: it can.
-    manage::delete(&pool, 1, copy).await.unwrap();
+    manage::delete(&pool, Actor::Admin(1), copy).await.unwrap();
     assert!(manage::load_form(&pool, copy).await.unwrap().is_none());
 
     let actions: Vec<String> = sqlx::query_scalar!("SELECT action FROM audit_log ORDER BY id")

@@ -5,94 +5,12 @@
 
 mod common;
 
-use app::core::abuse::{Guard, Policy};
 use app::core::api_keys::{self, Scope};
-use axum::body::Body;
-use axum::http::{header, Request, StatusCode};
-use axum::Router;
-use serde_json::{json, Value};
+use axum::http::StatusCode;
+use common::api_client::{api, key, problem_type};
+use serde_json::json;
 use server::throttle::ThrottleConfig;
 use sqlx::PgPool;
-
-struct Api {
-    app: Router,
-}
-
-struct Reply {
-    status: StatusCode,
-    content_type: String,
-    replayed: bool,
-    retry_after: Option<String>,
-    body: Value,
-}
-
-impl Api {
-    async fn call(
-        &self,
-        method: &str,
-        path: &str,
-        key: Option<&str>,
-        idempotency: Option<&str>,
-        body: Option<Value>,
-    ) -> Reply {
-        let mut request = Request::builder().method(method).uri(path);
-        if let Some(key) = key {
-            request = request.header(header::AUTHORIZATION, format!("Bearer {key}"));
-        }
-        if let Some(idempotency) = idempotency {
-            request = request.header("idempotency-key", idempotency);
-        }
-        let body = match body {
-            Some(body) => {
-                request = request.header(header::CONTENT_TYPE, "application/json");
-                Body::from(body.to_string())
-            }
-            None => Body::empty(),
-        };
-        let response = tower::ServiceExt::oneshot(self.app.clone(), request.body(body).unwrap())
-            .await
-            .unwrap();
-        let headers = response.headers().clone();
-        let header = |name: &str| headers.get(name).map(|v| v.to_str().unwrap().to_owned());
-        let status = response.status();
-        let content_type = header("content-type").unwrap_or_default();
-        let replayed = header("idempotent-replayed").is_some();
-        let retry_after = header("retry-after");
-        drop(headers);
-        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
-            .await
-            .unwrap();
-        Reply {
-            status,
-            content_type,
-            replayed,
-            retry_after,
-            body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-        }
-    }
-}
-
-async fn api(pool: &PgPool, limits: ThrottleConfig) -> Api {
-    Api {
-        app: common::app_with(pool, Guard::new(Policy::default()), limits).await,
-    }
-}
-
-async fn key(pool: &PgPool, scopes: &[Scope]) -> String {
-    api_keys::create(pool, None, "test", scopes)
-        .await
-        .unwrap()
-        .1
-}
-
-fn problem_type(reply: &Reply) -> &str {
-    assert_eq!(
-        reply.content_type, "application/problem+json",
-        "{:?}",
-        reply.body
-    );
-    reply.body["type"].as_str().unwrap_or_default()
-}
 
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
 async fn every_request_needs_a_live_key_with_the_scope(pool: PgPool) {

@@ -8,6 +8,7 @@ mod common;
 use std::time::Duration;
 
 use app::core::abuse::{Guard, Policy};
+use app::core::audit::Actor;
 use app::core::codes::CodeTexts;
 use app::core::{code_admin, ActivationRequest, Channel, CodeRef, PromoCodeText};
 use serde_json::Value;
@@ -47,17 +48,21 @@ async fn dashboard_changes_of_codes_are_events(pool: PgPool) {
     let admin = admin(&pool).await;
     let id = code_admin::create(
         &pool,
-        admin,
+        Actor::Admin(admin),
         &common::fixed("NEWS", 40),
         &CodeTexts::default(),
     )
     .await
     .unwrap();
-    code_admin::set_enabled(&pool, admin, id, false)
+    code_admin::set_enabled(&pool, Actor::Admin(admin), id, false)
         .await
         .unwrap();
-    let copy = code_admin::clone(&pool, admin, id, "NEWS2").await.unwrap();
-    code_admin::delete(&pool, admin, copy).await.unwrap();
+    let copy = code_admin::clone(&pool, Actor::Admin(admin), id, "NEWS2")
+        .await
+        .unwrap();
+    code_admin::delete(&pool, Actor::Admin(admin), copy)
+        .await
+        .unwrap();
 
     let created = of(&pool, "code.created").await;
     assert_eq!(created.len(), 2, "the code and its clone");
@@ -179,7 +184,7 @@ async fn a_finished_series_is_an_event(pool: PgPool) {
         campaign_id: None,
         partner_id: None,
     };
-    let job = app::core::series::start(&pool, Some(admin), &spec)
+    let job = app::core::series::start(&pool, Some(Actor::Admin(admin)), &spec)
         .await
         .unwrap();
     tokio::time::timeout(Duration::from_secs(30), app::core::series::run(&pool, job))

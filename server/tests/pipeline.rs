@@ -274,7 +274,7 @@ async fn every_instance_sees_an_edit_within_the_cache_bound(
     .await
     .unwrap();
     let disabled = Instant::now();
-    app::core::code_admin::set_enabled(&a.pool, admin, id, false)
+    app::core::code_admin::set_enabled(&a.pool, app::core::audit::Actor::Admin(admin), id, false)
         .await
         .unwrap();
     let bound = b.guard.cache().bound();

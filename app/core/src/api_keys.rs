@@ -123,7 +123,7 @@ pub async fn create(
         let after = audit::snapshot(&mut tx, Entity::ApiKey, id).await?;
         audit::record(
             &mut tx,
-            admin_id,
+            audit::Actor::Admin(admin_id),
             "create",
             Entity::ApiKey,
             Some(id),
@@ -182,7 +182,7 @@ pub async fn revoke(pool: &PgPool, admin_id: i64, id: i64) -> Result<bool> {
         let after = audit::snapshot(&mut tx, Entity::ApiKey, id).await?;
         audit::record(
             &mut tx,
-            admin_id,
+            audit::Actor::Admin(admin_id),
             "revoke",
             Entity::ApiKey,
             Some(id),

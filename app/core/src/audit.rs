@@ -79,10 +79,34 @@ pub async fn snapshot(
         .await
 }
 
+/// Who made a change: an admin in the dashboard, or the platform through
+/// the API with one of its keys.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Actor {
+    Admin(i64),
+    ApiKey(i64),
+}
+
+impl Actor {
+    pub fn admin_id(self) -> Option<i64> {
+        match self {
+            Self::Admin(id) => Some(id),
+            Self::ApiKey(_) => None,
+        }
+    }
+
+    pub fn api_key_id(self) -> Option<i64> {
+        match self {
+            Self::ApiKey(id) => Some(id),
+            Self::Admin(_) => None,
+        }
+    }
+}
+
 /// Records one change. `before`/`after` are None for a creation/deletion.
 pub async fn record(
     conn: &mut PgConnection,
-    admin_id: i64,
+    actor: Actor,
     action: &str,
     entity: Entity,
     entity_id: Option<i64>,
@@ -90,9 +114,10 @@ pub async fn record(
     after: Option<Value>,
 ) -> Result<(), sqlx::Error> {
     sqlx::query!(
-        "INSERT INTO audit_log (admin_id, action, entity, entity_id, before, after)
-         VALUES ($1, $2, $3, $4, $5, $6)",
-        admin_id,
+        "INSERT INTO audit_log (admin_id, api_key_id, action, entity, entity_id, before, after)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        actor.admin_id(),
+        actor.api_key_id(),
         action,
         entity.as_str(),
         entity_id,
@@ -106,7 +131,7 @@ pub async fn record(
         crate::events::topic_of_change(entity, action),
         after.as_ref().or(before.as_ref()),
     ) {
-        crate::events::code_changed(conn, topic, action, admin_id, row).await?;
+        crate::events::code_changed(conn, topic, action, actor, row).await?;
     }
     Ok(())
 }
@@ -124,8 +149,10 @@ pub async fn page(
     let page = crate::paging::Page::new(page, PAGE_SIZE);
     let mut rows = sqlx::query!(
         r#"SELECT l.id, l.action, l.entity, l.entity_id, l.before, l.after,
-                  l.created_at AS "at: chrono::DateTime<chrono::Utc>", a.username AS "admin?"
+                  l.created_at AS "at: chrono::DateTime<chrono::Utc>", a.username AS "admin?",
+                  k.name AS "api_key?"
              FROM audit_log l LEFT JOIN admins a ON a.id = l.admin_id
+             LEFT JOIN api_keys k ON k.id = l.api_key_id
             WHERE $1::text IS NULL OR l.entity = $1
             ORDER BY l.id DESC LIMIT $2 OFFSET $3"#,
         entity,
@@ -141,6 +168,7 @@ pub async fn page(
             id: r.id,
             at: r.at,
             admin: r.admin,
+            api_key: r.api_key,
             action: r.action,
             entity: r.entity,
             entity_id: r.entity_id,

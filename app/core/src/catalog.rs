@@ -135,7 +135,16 @@ async fn audited(
     let id = write(&mut tx).await?;
     let after = audit::snapshot(&mut tx, entity, id).await?;
     let action = if before.is_some() { "update" } else { "create" };
-    audit::record(&mut tx, admin_id, action, entity, Some(id), before, after).await?;
+    audit::record(
+        &mut tx,
+        audit::Actor::Admin(admin_id),
+        action,
+        entity,
+        Some(id),
+        before,
+        after,
+    )
+    .await?;
     tx.commit().await?;
     Ok(id)
 }

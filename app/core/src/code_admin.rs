@@ -4,9 +4,9 @@
 //! checked by `NewCode` and, again, by the schema.
 
 use chrono::{DateTime, Utc};
-use sqlx::{PgConnection, PgPool};
+use sqlx::{Acquire, PgConnection, PgExecutor, Postgres};
 
-use crate::audit::{self, Entity};
+use crate::audit::{self, Actor, Entity};
 use crate::codes::{self, CodeTexts, LocalizedText, NewCode};
 use crate::error::{Error, Problem, Result};
 use crate::PromoCodeText;
@@ -28,7 +28,7 @@ pub struct StoredCode {
 /// The name and slug other codes already have (so that the admin sees a
 /// duplicate together with every other problem, not after fixing them).
 pub async fn taken(
-    pool: &PgPool,
+    db: impl PgExecutor<'_>,
     name: &str,
     egg_slug: Option<&str>,
     except: i64,
@@ -42,7 +42,7 @@ pub async fn taken(
         slug,
         except
     )
-    .fetch_one(pool)
+    .fetch_one(db)
     .await?;
     let mut problems = Vec::new();
     if taken.name {
@@ -56,7 +56,7 @@ pub async fn taken(
 
 /// Every problem of a command: its own rules and the names it would duplicate.
 async fn refusal(
-    pool: &PgPool,
+    conn: &mut PgConnection,
     code: &NewCode,
     texts: &CodeTexts,
     except: i64,
@@ -69,7 +69,7 @@ async fn refusal(
     if problems.is_empty() {
         return Ok(None);
     }
-    for duplicate in taken(pool, &code.name, code.egg_slug.as_deref(), except).await? {
+    for duplicate in taken(conn, &code.name, code.egg_slug.as_deref(), except).await? {
         if !problems.contains(&duplicate) {
             problems.push(duplicate);
         }
@@ -77,13 +77,13 @@ async fn refusal(
     Ok(Some(Error::Invalid(problems)))
 }
 
-/// Creates a code for an admin in the caller's transaction: the row with its
-/// creator, its texts, and the audit entry (`action`; `before` is what the
+/// Creates a code in the caller's transaction: the row with its creator
+/// (an admin; none through the API), its texts, and the audit entry (`action`; `before` is what the
 /// log shows before it, e.g. the code it was cloned from). Every way an admin
 /// adds codes (form, clone, CSV import) goes through here.
 pub(crate) async fn insert_audited(
     conn: &mut PgConnection,
-    admin_id: i64,
+    actor: Actor,
     code: &NewCode,
     texts: &CodeTexts,
     action: &str,
@@ -93,54 +93,46 @@ pub(crate) async fn insert_audited(
     sqlx::query!(
         "UPDATE promo_codes SET created_by = $2 WHERE id = $1",
         id,
-        admin_id
+        actor.admin_id()
     )
     .execute(&mut *conn)
     .await?;
     codes::store_texts(conn, id, texts).await?;
     let after = audit::snapshot(conn, Entity::Code, id).await?;
-    audit::record(
-        conn,
-        admin_id,
-        action,
-        Entity::Code,
-        Some(id),
-        before,
-        after,
-    )
-    .await?;
+    audit::record(conn, actor, action, Entity::Code, Some(id), before, after).await?;
     Ok(id)
 }
 
-/// Creates a code; audited.
-pub async fn create(
-    pool: &PgPool,
-    admin_id: i64,
+/// Creates a code; audited. `db` is a pool or the caller's transaction
+/// (the API's idempotency key holds one).
+pub async fn create<'a>(
+    db: impl Acquire<'a, Database = Postgres>,
+    actor: Actor,
     code: &NewCode,
     texts: &CodeTexts,
 ) -> Result<i64> {
-    if let Some(refused) = refusal(pool, code, texts, 0).await? {
+    let mut tx = db.begin().await?;
+    if let Some(refused) = refusal(&mut tx, code, texts, 0).await? {
         return Err(refused);
     }
-    let mut tx = pool.begin().await?;
-    let id = insert_audited(&mut tx, admin_id, code, texts, "create", None).await?;
+    let id = insert_audited(&mut tx, actor, code, texts, "create", None).await?;
     tx.commit().await?;
     Ok(id)
 }
 
 /// Changes every parameter of a code. Its counter stays; the next reward is
 /// recomputed from the new schedule; a limit below the activations so far is refused.
-pub async fn update(
-    pool: &PgPool,
-    admin_id: i64,
+pub async fn update<'a>(
+    db: impl Acquire<'a, Database = Postgres>,
+    actor: Actor,
     id: i64,
     code: &NewCode,
     texts: &CodeTexts,
 ) -> Result<()> {
-    if let Some(refused) = refusal(pool, code, texts, id).await? {
+    let mut tx = db.begin().await?;
+    if let Some(refused) = refusal(&mut tx, code, texts, id).await? {
         return Err(refused);
     }
-    let mut tx = pool.begin().await?;
     // The row lock orders this edit with concurrent activations.
     let count = sqlx::query_scalar!(
         "SELECT activation_count FROM promo_codes WHERE id = $1 FOR UPDATE",
@@ -158,7 +150,7 @@ pub async fn update(
     let after = audit::snapshot(&mut tx, Entity::Code, id).await?;
     audit::record(
         &mut tx,
-        admin_id,
+        actor,
         "update",
         Entity::Code,
         Some(id),
@@ -171,8 +163,13 @@ pub async fn update(
 }
 
 /// Turns a code on or off; audited.
-pub async fn set_enabled(pool: &PgPool, admin_id: i64, id: i64, enabled: bool) -> Result<()> {
-    let mut tx = pool.begin().await?;
+pub async fn set_enabled<'a>(
+    db: impl Acquire<'a, Database = Postgres>,
+    actor: Actor,
+    id: i64,
+    enabled: bool,
+) -> Result<()> {
+    let mut tx = db.begin().await?;
     let before = audit::snapshot(&mut tx, Entity::Code, id)
         .await?
         .ok_or(Error::NotFound)?;
@@ -187,7 +184,7 @@ pub async fn set_enabled(pool: &PgPool, admin_id: i64, id: i64, enabled: bool) -
     let action = if enabled { "enable" } else { "disable" };
     audit::record(
         &mut tx,
-        admin_id,
+        actor,
         action,
         Entity::Code,
         Some(id),
@@ -201,8 +198,12 @@ pub async fn set_enabled(pool: &PgPool, admin_id: i64, id: i64, enabled: bool) -
 
 /// Deletes a code that was never activated; one that was stays in the books
 /// (`InUse`: disable it instead).
-pub async fn delete(pool: &PgPool, admin_id: i64, id: i64) -> Result<()> {
-    let mut tx = pool.begin().await?;
+pub async fn delete<'a>(
+    db: impl Acquire<'a, Database = Postgres>,
+    actor: Actor,
+    id: i64,
+) -> Result<()> {
+    let mut tx = db.begin().await?;
     let count = sqlx::query_scalar!(
         "SELECT activation_count FROM promo_codes WHERE id = $1 FOR UPDATE",
         id
@@ -225,7 +226,7 @@ pub async fn delete(pool: &PgPool, admin_id: i64, id: i64) -> Result<()> {
         .await?;
     audit::record(
         &mut tx,
-        admin_id,
+        actor,
         "delete",
         Entity::Code,
         Some(id),
@@ -239,26 +240,30 @@ pub async fn delete(pool: &PgPool, admin_id: i64, id: i64) -> Result<()> {
 
 /// A new code with `name` and every parameter and text of `id` (a fresh
 /// counter; an easter egg's slug must be unique, so the clone has none).
-pub async fn clone(pool: &PgPool, admin_id: i64, id: i64, name: &str) -> Result<i64> {
-    let source = stored(pool, id).await?.ok_or(Error::NotFound)?;
+pub async fn clone<'a>(
+    db: impl Acquire<'a, Database = Postgres>,
+    actor: Actor,
+    id: i64,
+    name: &str,
+) -> Result<i64> {
+    let mut tx = db.begin().await?;
+    let source = stored(&mut *tx, id).await?.ok_or(Error::NotFound)?;
     let code = NewCode {
         name: name.trim().to_owned(),
         egg_slug: None,
         ..source.code
     };
-    if let Some(refused) = refusal(pool, &code, &source.texts, 0).await? {
+    if let Some(refused) = refusal(&mut tx, &code, &source.texts, 0).await? {
         return Err(refused);
     }
-    let mut tx = pool.begin().await?;
     let from = serde_json::json!({ "cloned_from": id });
-    let new_id =
-        insert_audited(&mut tx, admin_id, &code, &source.texts, "clone", Some(from)).await?;
+    let new_id = insert_audited(&mut tx, actor, &code, &source.texts, "clone", Some(from)).await?;
     tx.commit().await?;
     Ok(new_id)
 }
 
 /// A code as stored, for the edit page and clones.
-pub async fn stored(pool: &PgPool, id: i64) -> Result<Option<StoredCode>> {
+pub async fn stored(db: impl PgExecutor<'_>, id: i64) -> Result<Option<StoredCode>> {
     let row = sqlx::query!(
         r#"
         SELECT c.id, c.name, c.currency, c.initial_reward, c.min_reward, c.decrease_step,
@@ -277,7 +282,7 @@ pub async fn stored(pool: &PgPool, id: i64) -> Result<Option<StoredCode>> {
         "#,
         id
     )
-    .fetch_optional(pool)
+    .fetch_optional(db)
     .await?;
     Ok(row.map(|r| StoredCode {
         id: r.id,

@@ -315,8 +315,15 @@ pub async fn import(pool: &PgPool, admin_id: i64, text: &str) -> Result<Imported
     }
     let mut tx = pool.begin().await?;
     for (line, code, texts) in &parsed {
-        match crate::code_admin::insert_audited(&mut tx, admin_id, code, texts, "import", None)
-            .await
+        match crate::code_admin::insert_audited(
+            &mut tx,
+            crate::audit::Actor::Admin(admin_id),
+            code,
+            texts,
+            "import",
+            None,
+        )
+        .await
         {
             Ok(_) => {}
             // A code created meanwhile by someone else: refuse the whole file.

@@ -117,6 +117,9 @@ pub enum Problem {
     WebhookUrl,
     UnknownTopic,
     NoScopes,
+    /// Only a code players can see and still redeem is announced (not a
+    /// disabled, used-up or ended one, nor a hidden easter egg).
+    CannotAnnounce,
     // A player as the platform sends it.
     ExternalId,
     UnknownLocale,

@@ -111,6 +111,8 @@ pub fn topic_of_change(entity: Entity, action: &str) -> Option<Topic> {
     match (entity, action) {
         (Entity::Code, "create" | "clone" | "import") => Some(Topic::CodeCreated),
         (Entity::Code, "delete") => Some(Topic::CodeDeleted),
+        // An announcement changes nothing about the code.
+        (Entity::Code, "announce") => None,
         (Entity::Code, _) => Some(Topic::CodeUpdated),
         _ => None,
     }
@@ -122,13 +124,14 @@ pub async fn code_changed(
     conn: &mut PgConnection,
     topic: Topic,
     action: &str,
-    admin_id: i64,
+    actor: crate::audit::Actor,
     code: &Value,
 ) -> sqlx::Result<()> {
     let field = |name: &str| code.get(name).cloned().unwrap_or(Value::Null);
     let payload = json!({
         "action": action,
-        "admin_id": admin_id,
+        "admin_id": actor.admin_id(),
+        "api_key_id": actor.api_key_id(),
         "code": {
             "code_id": field("id"),
             "name": field("name"),

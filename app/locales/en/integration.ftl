@@ -33,6 +33,7 @@ admin-delivery-dead = Gave up
 admin-error-webhook-url = Enter an http:// or https:// address with a host, without spaces.
 admin-error-topic = Unknown topic: use the names listed below.
 admin-error-scopes = Choose at least one scope.
+admin-error-announce = Only a code players can redeem now or later is announced: not a disabled, used-up or ended one, nor a hidden easter egg.
 api-error-external-id = The platform's player id must be 1 to 128 characters, without control characters.
 api-error-locale = Unknown language: use en or ru.
 admin-entity-api_key = API key

@@ -136,3 +136,4 @@ notifications-empty = No notifications.
 notifications-mark-all = Mark all as read
 notifications-mark-one = Mark as read
 notification-activation = You redeemed { $code } and received { $amount }.
+notification-new-code = A new promo code for you: { $code }, worth { $amount }. Redeem it on the Redeem page.

@@ -139,3 +139,4 @@ notifications-empty = Уведомлений нет.
 notifications-mark-all = Отметить все как прочитанные
 notifications-mark-one = Отметить как прочитанное
 notification-activation = Вы активировали { $code } и получили { $amount }.
+notification-new-code = Для вас новый промокод: { $code } — { $amount }. Активируйте его на странице «Активировать».

@@ -8,7 +8,8 @@ use leptos_router::components::{Form, A};
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::api::{
-    code_choices, list_codes, load_code, CloneCode, DeleteCode, SaveCode, SetCodeEnabled,
+    code_choices, list_codes, load_code, AnnounceCode, CloneCode, DeleteCode, SaveCode,
+    SetCodeEnabled,
 };
 use super::layout::*;
 use super::models::*;
@@ -307,6 +308,8 @@ pub fn CodeEditPage() -> impl IntoView {
                 Some("admin-code-saved")
             } else if q.get("cloned").is_some() {
                 Some("admin-code-cloned")
+            } else if q.get("announced").is_some() {
+                Some("admin-code-announced")
             } else {
                 None
             }
@@ -355,6 +358,7 @@ fn CodeActions(id: i64, enabled: bool, toggle: ServerAction<SetCodeEnabled>) -> 
     let session = AdminSession::get();
     let clone = ServerAction::<CloneCode>::new();
     let delete = ServerAction::<DeleteCode>::new();
+    let announce = ServerAction::<AnnounceCode>::new();
     let query = use_query_map();
     let i18n = expect_context::<leptos_fluent::I18n>();
     let clone_error = move || match clone.value().get() {
@@ -370,6 +374,15 @@ fn CodeActions(id: i64, enabled: bool, toggle: ServerAction<SetCodeEnabled>) -> 
         _ => query
             .with(|q| q.get("error"))
             .filter(|e| e.starts_with("admin-error-")),
+    };
+    let announced = move || match announce.value().get() {
+        Some(Ok(None)) => Some(("result success", "admin-code-announced".to_owned())),
+        Some(Ok(Some(e))) => Some(("field-error", e)),
+        Some(Err(_)) => Some(("field-error", "error-internal".to_owned())),
+        None => query
+            .with(|q| q.get("announce_error"))
+            .filter(|e| e.starts_with("admin-error-"))
+            .map(|e| ("field-error", e)),
     };
     let clone_name = query
         .with_untracked(|q| q.get("clone_name"))
@@ -397,6 +410,12 @@ fn CodeActions(id: i64, enabled: bool, toggle: ServerAction<SetCodeEnabled>) -> 
                 <input type="hidden" name="id" value=id/>
                 <button type="submit" class="button danger" id="delete-code">{move_tr!("admin-delete")}</button>
                 {move || delete_error().map(|e| view! { <span class="field-error" role="alert" id="delete-error">{i18n.tr(&e)}</span> })}
+            </ActionForm>
+            <ActionForm action=announce attr:class="inline">
+                <Csrf/>
+                <input type="hidden" name="id" value=id/>
+                <button type="submit" class="button secondary" id="announce-code">{move_tr!("admin-announce")}</button>
+                {move || announced().map(|(class, e)| view! { <span class=class role="status" id="announce-result">{i18n.tr(&e)}</span> })}
             </ActionForm>
         </div>
     }

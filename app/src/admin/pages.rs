@@ -254,7 +254,11 @@ pub fn AuditPage() -> impl IntoView {
                             view! {
                                 <tr data-action=l.action.clone()>
                                     <td><Time at=l.at/></td>
-                                    <td>{l.admin.clone().unwrap_or_default()}</td>
+                                    <td>{match (l.admin.clone(), l.api_key.clone()) {
+                                        (Some(admin), _) => admin.into_any(),
+                                        (None, Some(key)) => move_tr!("admin-audit-api-key", {"name" => key.clone()}).into_any(),
+                                        (None, None) => "".into_any(),
+                                    }}</td>
                                     <td>{l.action.clone()}</td>
                                     <td>
                                         {move || i18n.tr(&format!("admin-entity-{entity}"))} " "

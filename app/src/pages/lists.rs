@@ -126,12 +126,18 @@ pub fn NotificationsPage() -> impl IntoView {
                         <ul class="inbox" id="inbox">
                             {p.lines.into_iter().map(|n| {
                                 let (code, currency, reward) = (n.code.clone(), n.currency.clone(), n.reward);
+                                let kind = n.kind.clone();
                                 view! {
                                     <li class:unread=!n.read>
-                                        <p>{move || tr!("notification-activation", {
-                                            "code" => code.clone(),
-                                            "amount" => crate::components::amount_text(reward, &currency),
-                                        })}</p>
+                                        <p>{move || {
+                                            // A new code announced, or a reward received.
+                                            let amount = crate::components::amount_text(reward, &currency);
+                                            if kind == "new_code" {
+                                                tr!("notification-new-code", {"code" => code.clone(), "amount" => amount})
+                                            } else {
+                                                tr!("notification-activation", {"code" => code.clone(), "amount" => amount})
+                                            }
+                                        }}</p>
                                         <p class="muted"><Time at=n.at/></p>
                                         {(!n.read).then(|| view! {
                                             <ActionForm action=mark attr:class="inline">

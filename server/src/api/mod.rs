@@ -5,16 +5,20 @@
 //! handlers' own types (utoipa), with a reference page that needs no internet.
 
 mod caller;
+mod codes;
 mod docs;
+mod extract;
 mod fields;
 mod idempotent;
 mod players;
 mod problem;
 mod redeem;
+mod series;
+mod stats;
 
 use std::sync::Arc;
 
-use axum::routing::{get, post, put};
+use axum::routing::{get, post};
 use axum::Router;
 use sqlx::PgPool;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -52,12 +56,27 @@ pub struct ApiState {
         players::activations,
         redeem::redeem,
         redeem::validate,
+        codes::list,
+        codes::create,
+        codes::read,
+        codes::replace,
+        codes::delete,
+        codes::enable,
+        codes::disable,
+        codes::clone,
+        codes::announce,
+        series::start,
+        series::list,
+        series::read,
+        stats::overview,
     ),
     components(schemas(problem::ProblemDetails, problem::FieldProblem)),
-    modifiers(&BearerKeys),
+    modifiers(&BearerKeys, &CommonProblems),
     tags(
         (name = "players", description = "Players by the platform's id (scope `players`)"),
         (name = "redeem", description = "Redeem and validate codes for players (scope `redeem`)"),
+        (name = "codes", description = "Codes and series (scopes `codes:read`, `codes:write`)"),
+        (name = "stats", description = "Statistics (scope `stats`)"),
     )
 )]
 pub struct ApiDoc;
@@ -83,6 +102,50 @@ impl Modify for BearerKeys {
     }
 }
 
+/// The answers any operation may give (a request that cannot be read, no
+/// key, a key without the scope, the key's throttle), added to each one.
+struct CommonProblems;
+
+impl Modify for CommonProblems {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        let problem = |description: &str| {
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/problem+json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("Problem")))
+                        .build(),
+                )
+                .build()
+        };
+        let common = [
+            ("400", "The request cannot be read"),
+            ("401", "No valid API key"),
+            ("403", "The key lacks the scope"),
+            ("429", "Too many requests for this key (`Retry-After`)"),
+        ];
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+            ];
+            for operation in operations.into_iter().flatten() {
+                for (status, description) in common {
+                    operation
+                        .responses
+                        .responses
+                        .entry(status.to_owned())
+                        .or_insert_with(|| problem(description).into());
+                }
+            }
+        }
+    }
+}
+
 /// The API's routes, with their state applied, to nest at `/api/v1`.
 pub fn router(state: ApiState) -> Router {
     Router::new()
@@ -90,7 +153,7 @@ pub fn router(state: ApiState) -> Router {
         .route("/docs", get(docs::reference))
         .route(
             "/players/{external_id}",
-            put(players::upsert).get(players::read),
+            get(players::read).put(players::upsert),
         )
         .route(
             "/players/{external_id}/sign-in-link",
@@ -102,6 +165,18 @@ pub fn router(state: ApiState) -> Router {
         )
         .route("/players/{external_id}/redeem", post(redeem::redeem))
         .route("/players/{external_id}/validate", post(redeem::validate))
+        .route("/codes", get(codes::list).post(codes::create))
+        .route(
+            "/codes/{id}",
+            get(codes::read).put(codes::replace).delete(codes::delete),
+        )
+        .route("/codes/{id}/enable", post(codes::enable))
+        .route("/codes/{id}/disable", post(codes::disable))
+        .route("/codes/{id}/clone", post(codes::clone))
+        .route("/codes/{id}/announce", post(codes::announce))
+        .route("/series", get(series::list).post(series::start))
+        .route("/series/{id}", get(series::read))
+        .route("/stats", get(stats::overview))
         .fallback(|| async { Problem::not_found("no such API route") })
         .with_state(state)
 }

@@ -1,7 +1,7 @@
 //! Players by the platform's id: upsert, read (with balances), a sign-in
 //! link, activations. Scope `players`.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use serde::{Deserialize, Serialize};
@@ -11,6 +11,7 @@ use app::core::api_keys::Scope;
 use app::core::platform::{self, PlatformPlayer, PlayerUpsert};
 
 use super::caller::Caller;
+use super::extract::ApiQuery;
 use super::idempotent::{Answer, Idempotent};
 use super::problem::{Problem, ProblemDetails};
 use super::ApiState;
@@ -251,7 +252,7 @@ pub async fn activations(
     State(state): State<ApiState>,
     caller: Caller,
     Path(external_id): Path<String>,
-    Query(query): Query<PageQuery>,
+    ApiQuery(query): ApiQuery<PageQuery>,
 ) -> Result<Json<ActivationList>, Problem> {
     caller.require(Scope::Players)?;
     let player = player_id(&state, &external_id).await?;

@@ -12,7 +12,6 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use app::core::delivery::{self, Attempt, Lease, RetryPolicy, Sink};
-use sqlx::postgres::PgListener;
 use sqlx::PgPool;
 use tokio::sync::{Notify, Semaphore};
 
@@ -99,34 +98,9 @@ impl Worker {
             .unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Wakes the loop on every `promo_outbox` notification (and after a
-    /// reconnection, which may have missed some).
+    /// Wakes the loop on every `promo_outbox` notification.
     async fn listen(self: Arc<Self>) {
-        while !self.pool.is_closed() {
-            match PgListener::connect_with(&self.pool).await {
-                Ok(mut listener) => {
-                    if let Err(e) = listener.listen("promo_outbox").await {
-                        tracing::warn!(error = %e, "listening for outbox events");
-                    } else {
-                        self.wake.notify_one();
-                        loop {
-                            match listener.try_recv().await {
-                                Ok(Some(_)) => self.wake.notify_one(),
-                                Ok(None) => self.wake.notify_one(),
-                                Err(_) if self.pool.is_closed() => return,
-                                Err(e) => {
-                                    tracing::warn!(error = %e, "outbox notices interrupted");
-                                    break;
-                                }
-                            }
-                        }
-                    }
-                }
-                Err(_) if self.pool.is_closed() => return,
-                Err(e) => tracing::warn!(error = %e, "connecting for outbox notices"),
-            }
-            tokio::time::sleep(Duration::from_secs(1)).await;
-        }
+        crate::wake::on_notice(self.pool.clone(), "promo_outbox", &self.wake).await;
     }
 
     async fn run(self: Arc<Self>) {

@@ -2,6 +2,7 @@
 //! database, players, codes, and the bookkeeping invariant every test ends with.
 #![allow(dead_code)]
 
+pub mod api_client;
 pub mod receiver;
 pub mod served;
 
@@ -118,6 +119,19 @@ pub async fn wide_pool(connect: PgConnectOptions) -> PgPool {
         .connect_with(connect)
         .await
         .expect("connecting to the test database")
+}
+
+/// An admin (for what is audited), named `name`.
+pub async fn admin(pool: &PgPool, name: &str) -> i64 {
+    app::core::admins::create(
+        pool,
+        name,
+        "an-admin-password",
+        app::admin::models::Role::Admin,
+        false,
+    )
+    .await
+    .unwrap()
 }
 
 pub async fn player(pool: &PgPool) -> i64 {

@@ -70,7 +70,7 @@ pub async fn lift_block(pool: &PgPool, admin_id: i64, block_id: i64) -> Result<b
     let after = audit::snapshot(&mut tx, Entity::Block, block_id).await?;
     audit::record(
         &mut tx,
-        admin_id,
+        audit::Actor::Admin(admin_id),
         "abuse.lift",
         Entity::Block,
         Some(block_id),

@@ -105,7 +105,7 @@ pub async fn create(pool: &PgPool, admin_id: i64, endpoint: NewEndpoint) -> Resu
     let after = audit::snapshot(&mut tx, Entity::Webhook, id).await?;
     audit::record(
         &mut tx,
-        admin_id,
+        audit::Actor::Admin(admin_id),
         "create",
         Entity::Webhook,
         Some(id),
@@ -136,7 +136,7 @@ pub async fn set_enabled(pool: &PgPool, admin_id: i64, id: i64, enabled: bool) -
     let action = if enabled { "enable" } else { "disable" };
     audit::record(
         &mut tx,
-        admin_id,
+        audit::Actor::Admin(admin_id),
         action,
         Entity::Webhook,
         Some(id),
@@ -160,7 +160,7 @@ pub async fn delete(pool: &PgPool, admin_id: i64, id: i64) -> Result<bool> {
         .await?;
     audit::record(
         &mut tx,
-        admin_id,
+        audit::Actor::Admin(admin_id),
         "delete",
         Entity::Webhook,
         Some(id),
@@ -243,7 +243,7 @@ pub async fn redeliver(pool: &PgPool, admin_id: i64, delivery_id: i64) -> Result
     };
     audit::record(
         &mut tx,
-        admin_id,
+        audit::Actor::Admin(admin_id),
         "redeliver",
         Entity::Webhook,
         endpoint,

@@ -9,7 +9,6 @@ pub mod endpoints;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use rand::Rng;
 use serde_json::Value;
 use sqlx::PgPool;
 
@@ -79,21 +78,13 @@ impl Default for RetryPolicy {
 
 impl RetryPolicy {
     /// The wait after the `attempt`-th failure: exponential, capped, with
-    /// "equal jitter" (half fixed, half random) so that the retries of one
-    /// outage spread out instead of arriving together.
+    /// jitter (`retry::backoff`).
     pub fn delay(&self, attempt: i32, sink: Sink) -> Duration {
         let cap = match sink {
             Sink::Webhook => self.max_delay,
             Sink::Nats => self.nats_max_delay,
         };
-        let doublings = attempt.saturating_sub(1).clamp(0, 30) as u32;
-        let full = self
-            .base
-            .saturating_mul(1u32 << doublings.min(31))
-            .min(cap)
-            .max(Duration::from_millis(1));
-        let half = full / 2;
-        half + half.mul_f64(rand::rng().random::<f64>())
+        crate::retry::backoff(self.base, cap, attempt)
     }
 }
 

@@ -8,24 +8,29 @@
 use std::collections::HashSet;
 
 use rand::SeedableRng;
-use sqlx::PgPool;
+use sqlx::{Acquire, PgPool, Postgres};
 
 use super::plan::{plan, Segment, SeriesPlan, SeriesSpec};
 use super::store::store;
-use crate::audit::{self, Entity};
+use crate::audit::{self, Actor, Entity};
 use crate::error::{Error, Problem, Result};
 use model::admin::{JobStatus, SeriesJob};
 
 /// Codes per insert statement (and per progress step).
 const CHUNK: usize = 50_000;
 
-/// Checks the request and records a job for it; `run` does the work.
-pub async fn start(pool: &PgPool, admin_id: Option<i64>, spec: &SeriesSpec) -> Result<i64> {
+/// Checks the request and records a job for it; `run` does the work, once
+/// the job is committed. `db` is a pool or the caller's transaction.
+pub async fn start<'a>(
+    db: impl Acquire<'a, Database = Postgres>,
+    by: Option<Actor>,
+    spec: &SeriesSpec,
+) -> Result<i64> {
     let plan = plan(spec)?;
     let mut problems = Vec::new();
     // One start at a time (across instances), so the cap below is exact;
     // key 0 is no job's (their ids start at 1).
-    let mut tx = pool.begin().await?;
+    let mut tx = db.begin().await?;
     sqlx::query!("SELECT pg_advisory_xact_lock($1, 0)", LOCK_CLASS)
         .execute(&mut *tx)
         .await?;
@@ -60,11 +65,13 @@ pub async fn start(pool: &PgPool, admin_id: Option<i64>, spec: &SeriesSpec) -> R
     }
     let params = serde_json::to_value(spec).map_err(|e| Error::Broken(e.to_string()))?;
     let id = sqlx::query_scalar!(
-        "INSERT INTO series_jobs (name, requested, params, created_by) VALUES ($1, $2, $3, $4) RETURNING id",
+        "INSERT INTO series_jobs (name, requested, params, created_by, api_key_id)
+         VALUES ($1, $2, $3, $4, $5) RETURNING id",
         plan.name,
         plan.count as i32,
         params,
-        admin_id
+        by.and_then(Actor::admin_id),
+        by.and_then(Actor::api_key_id)
     )
     .fetch_one(&mut *tx)
     .await?;
@@ -104,7 +111,7 @@ pub async fn run(pool: &PgPool, job_id: i64) -> Result<JobStatus> {
 
 async fn generate(pool: &PgPool, job_id: i64) -> Result<JobStatus> {
     let job = sqlx::query!(
-        "SELECT params, created_by FROM series_jobs WHERE id = $1 AND status = 'running'",
+        "SELECT params, created_by, api_key_id FROM series_jobs WHERE id = $1 AND status = 'running'",
         job_id
     )
     .fetch_optional(pool)
@@ -216,15 +223,20 @@ async fn generate(pool: &PgPool, job_id: i64) -> Result<JobStatus> {
             "group_id": group_id,
             "codes": stored,
             "admin_id": job.created_by,
+            "api_key_id": job.api_key_id,
             "finished_at": chrono::Utc::now(),
         }),
     )
     .await?;
-    if let Some(admin_id) = job.created_by {
+    let actor = job
+        .created_by
+        .map(Actor::Admin)
+        .or(job.api_key_id.map(Actor::ApiKey));
+    if let Some(actor) = actor {
         let after = audit::snapshot(&mut tx, Entity::Series, job_id).await?;
         audit::record(
             &mut tx,
-            admin_id,
+            actor,
             "generate",
             Entity::Series,
             Some(job_id),
@@ -359,7 +371,7 @@ pub async fn cancel(pool: &PgPool, admin_id: i64, job_id: i64) -> Result<bool> {
         let after = audit::snapshot(&mut tx, Entity::Series, job_id).await?;
         audit::record(
             &mut tx,
-            admin_id,
+            Actor::Admin(admin_id),
             "cancel",
             Entity::Series,
             Some(job_id),
@@ -390,7 +402,7 @@ pub async fn recover_interrupted(pool: &PgPool) -> Result<u64> {
 }
 
 /// Recent jobs, newest first.
-pub async fn jobs(pool: &PgPool, only: Option<i64>) -> Result<Vec<SeriesJob>> {
+pub async fn jobs(db: impl sqlx::PgExecutor<'_>, only: Option<i64>) -> Result<Vec<SeriesJob>> {
     let rows = sqlx::query!(
         r#"SELECT id, name, requested, done, status, cancel_requested, group_id, params,
                   created_at AS "created_at: chrono::DateTime<chrono::Utc>",
@@ -399,7 +411,7 @@ pub async fn jobs(pool: &PgPool, only: Option<i64>) -> Result<Vec<SeriesJob>> {
             ORDER BY created_at DESC, id DESC LIMIT 50"#,
         only
     )
-    .fetch_all(pool)
+    .fetch_all(db)
     .await?;
     Ok(rows
         .into_iter()

@@ -76,6 +76,7 @@ pub fn datetime_input(at: DateTime<Utc>) -> String {
 
 /// Where a code stands now.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CodeStatus {
     Active,
@@ -152,6 +153,7 @@ impl CodeFilter {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CodeRow {
     pub id: i64,
     pub name: String,

@@ -9,6 +9,8 @@ pub struct AuditLine {
     pub id: i64,
     pub at: DateTime<Utc>,
     pub admin: Option<String>,
+    /// The API key's name, for a change made through the platform API.
+    pub api_key: Option<String>,
     pub action: String,
     pub entity: String,
     pub entity_id: Option<i64>,

@@ -8,6 +8,8 @@ use leptos::server_fn::ServerFnError;
 #[cfg(feature = "ssr")]
 use super::ssr;
 use crate::admin::models::*;
+#[cfg(feature = "ssr")]
+use crate::core::audit::Actor;
 
 /// Codes per page in the admin list.
 pub const ADMIN_PAGE_SIZE: i64 = 25;
@@ -57,10 +59,14 @@ pub async fn save_code(#[server(flatten)] form: CodeForm) -> Result<Saved, Serve
     let refused = match forms::code_draft(&form).read() {
         Ok((code, texts)) => {
             let saved = match id {
-                Some(id) => code_admin::update(&request.pool, admin.id, id, &code, &texts)
-                    .await
-                    .map(|()| id),
-                None => code_admin::create(&request.pool, admin.id, &code, &texts).await,
+                Some(id) => {
+                    code_admin::update(&request.pool, Actor::Admin(admin.id), id, &code, &texts)
+                        .await
+                        .map(|()| id)
+                }
+                None => {
+                    code_admin::create(&request.pool, Actor::Admin(admin.id), &code, &texts).await
+                }
             };
             match saved {
                 Ok(id) => {
@@ -98,7 +104,7 @@ pub async fn save_code(#[server(flatten)] form: CodeForm) -> Result<Saved, Serve
 pub async fn set_code_enabled(csrf: String, id: i64, enabled: bool) -> Result<(), ServerFnError> {
     let request = ssr::AdminRequest::load().await?;
     let admin = request.writer(&csrf)?;
-    crate::core::code_admin::set_enabled(&request.pool, admin.id, id, enabled)
+    crate::core::code_admin::set_enabled(&request.pool, Actor::Admin(admin.id), id, enabled)
         .await
         .map_err(ssr::fail)?;
     if request.no_js {
@@ -112,7 +118,7 @@ pub async fn set_code_enabled(csrf: String, id: i64, enabled: bool) -> Result<()
 pub async fn delete_code(csrf: String, id: i64) -> Result<Option<String>, ServerFnError> {
     let request = ssr::AdminRequest::load().await?;
     let admin = request.writer(&csrf)?;
-    match crate::core::code_admin::delete(&request.pool, admin.id, id).await {
+    match crate::core::code_admin::delete(&request.pool, Actor::Admin(admin.id), id).await {
         Ok(()) => {
             leptos_axum::redirect("/admin/codes?deleted=1");
             Ok(None)
@@ -129,12 +135,38 @@ pub async fn delete_code(csrf: String, id: i64) -> Result<Option<String>, Server
     }
 }
 
+/// Announces a code to the players it is for (when it starts); otherwise
+/// says why not (a Fluent id).
+#[server(endpoint = "admin/announce_code")]
+pub async fn announce_code(csrf: String, id: i64) -> Result<Option<String>, ServerFnError> {
+    let request = ssr::AdminRequest::load().await?;
+    let admin = request.writer(&csrf)?;
+    let refused = match crate::core::jobs::announce::schedule(
+        &request.pool,
+        Actor::Admin(admin.id),
+        id,
+    )
+    .await
+    {
+        Ok(_) => None,
+        Err(crate::core::Error::Invalid(_)) => Some("admin-error-announce".to_owned()),
+        Err(e) => return Err(ssr::fail(e)),
+    };
+    if request.no_js {
+        let query = refused
+            .as_deref()
+            .map_or("announced=1".to_owned(), |e| format!("announce_error={e}"));
+        leptos_axum::redirect(&format!("/admin/codes/{id}?{query}"));
+    }
+    Ok(refused)
+}
+
 #[server(endpoint = "admin/clone_code")]
 pub async fn clone_code(csrf: String, id: i64, name: String) -> Result<Saved, ServerFnError> {
     use crate::core::Error;
     let request = ssr::AdminRequest::load().await?;
     let admin = request.writer(&csrf)?;
-    match crate::core::code_admin::clone(&request.pool, admin.id, id, &name).await {
+    match crate::core::code_admin::clone(&request.pool, Actor::Admin(admin.id), id, &name).await {
         Ok(new_id) => {
             leptos_axum::redirect(&format!("/admin/codes/{new_id}?cloned=1"));
             Ok(Saved::Ok(new_id))

@@ -12,12 +12,12 @@ use crate::admin::models::*;
 #[server(endpoint = "admin/start_series")]
 pub async fn start_series(#[server(flatten)] form: SeriesForm) -> Result<Saved, ServerFnError> {
     use crate::admin::forms;
-    use crate::core::{series, Error};
+    use crate::core::{audit::Actor, series, Error};
     let request = ssr::AdminRequest::load().await?;
     let admin = request.writer(&form.csrf)?;
     let errors = match forms::series_spec(&form) {
         Err(errors) => errors,
-        Ok(spec) => match series::start(&request.pool, Some(admin.id), &spec).await {
+        Ok(spec) => match series::start(&request.pool, Some(Actor::Admin(admin.id)), &spec).await {
             Ok(job_id) => {
                 let pool = request.pool.clone();
                 tokio::spawn(async move {

@@ -58,6 +58,7 @@ pub fn message(problem: &Problem) -> &'static str {
         Problem::WebhookUrl => "admin-error-webhook-url",
         Problem::UnknownTopic => "admin-error-topic",
         Problem::NoScopes => "admin-error-scopes",
+        Problem::CannotAnnounce => "admin-error-announce",
         Problem::ExternalId => "api-error-external-id",
         Problem::UnknownLocale => "api-error-locale",
         Problem::Username => "signup-error-username",
