@@ -12,3 +12,6 @@ cargo test --workspace --exclude frontend --all-targets
 
 step "release build and browser tests (cargo leptos end-to-end --release)"
 PROMOCODES_SEED_DEMO=1 cargo leptos end-to-end --release
+
+step "API contract (schemathesis against /api/v1/openapi.json of the release server)"
+.ci/contract.sh

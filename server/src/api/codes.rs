@@ -156,17 +156,51 @@ impl CodeParams {
         };
         (code, texts)
     }
+}
 
-    fn of(code: NewCode, texts: CodeTexts) -> Self {
+/// A code as stored, with what it has done so far.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct Code {
+    pub id: i64,
+    pub name: String,
+    pub currency: String,
+    pub initial_reward: i64,
+    pub min_reward: i64,
+    pub decrease_step: i64,
+    pub activation_limit: Option<i32>,
+    pub starts_at: Option<DateTime<Utc>>,
+    pub ends_at: Option<DateTime<Utc>>,
+    pub egg_slug: Option<String>,
+    pub enabled: bool,
+    pub priority: i32,
+    pub group_id: Option<i64>,
+    pub campaign_id: Option<i64>,
+    pub partner_id: Option<i64>,
+    pub eligible_tiers: Vec<String>,
+    pub eligible_tags: Vec<String>,
+    pub new_player_days: Option<i32>,
+    pub texts: Texts,
+    pub status: CodeStatus,
+    pub activation_count: i32,
+    /// What the next activation pays.
+    pub current_reward: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<StoredCode> for Code {
+    fn from(stored: StoredCode) -> Self {
+        let (code, texts) = (stored.code, stored.texts);
         let text = |t: LocalizedText| Text {
             description: t.description,
             secret_message: t.secret_message,
         };
         Self {
+            id: stored.id,
             name: code.name,
             currency: code.currency,
             initial_reward: code.initial_reward,
-            min_reward: Some(code.min_reward),
+            min_reward: code.min_reward,
             decrease_step: code.decrease_step,
             activation_limit: code.activation_limit,
             starts_at: code.starts_at,
@@ -184,29 +218,6 @@ impl CodeParams {
                 en: text(texts.en),
                 ru: text(texts.ru),
             },
-        }
-    }
-}
-
-/// A code with what it has done so far.
-#[derive(Clone, Debug, Serialize, ToSchema)]
-pub struct Code {
-    pub id: i64,
-    #[serde(flatten)]
-    pub params: CodeParams,
-    pub status: CodeStatus,
-    pub activation_count: i32,
-    /// What the next activation pays.
-    pub current_reward: i64,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-impl From<StoredCode> for Code {
-    fn from(stored: StoredCode) -> Self {
-        Self {
-            id: stored.id,
-            params: CodeParams::of(stored.code, stored.texts),
             status: stored.status,
             activation_count: stored.activation_count,
             current_reward: stored.current_reward,

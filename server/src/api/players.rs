@@ -75,7 +75,7 @@ pub struct PlayerInput {
 /// Creates the player with this platform id, or updates it.
 #[utoipa::path(put, path = "/api/v1/players/{external_id}", tag = "players",
     params(("external_id" = String, Path, description = "The platform's id for the player")),
-    request_body = PlayerInput,
+    request_body(content = Option<PlayerInput>, description = "May be empty: a new player with the defaults"),
     responses(
         (status = 200, description = "Updated", body = Player),
         (status = 201, description = "Created", body = Player),
@@ -119,6 +119,7 @@ pub async fn upsert(
     responses(
         (status = 200, body = Player),
         (status = 404, body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 422, description = "Not a valid platform id", body = ProblemDetails, content_type = "application/problem+json"),
     ),
     security(("api_key" = ["players"])))]
 pub async fn read(
@@ -167,7 +168,7 @@ pub struct SignInLink {
 /// "promo codes" button).
 #[utoipa::path(post, path = "/api/v1/players/{external_id}/sign-in-link", tag = "players",
     params(("external_id" = String, Path, description = "The platform's id for the player")),
-    request_body = LinkInput,
+    request_body(content = Option<LinkInput>, description = "May be empty: the defaults"),
     responses(
         (status = 200, body = SignInLink),
         (status = 404, body = ProblemDetails, content_type = "application/problem+json"),
@@ -246,6 +247,7 @@ pub struct ActivationList {
     responses(
         (status = 200, body = ActivationList),
         (status = 404, body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 422, description = "Not a valid platform id", body = ProblemDetails, content_type = "application/problem+json"),
     ),
     security(("api_key" = ["players"])))]
 pub async fn activations(

@@ -128,7 +128,12 @@ pub fn plan(spec: &SeriesSpec) -> Result<SeriesPlan> {
                 None
             });
             segments.extend(prefix);
-            segments.extend(std::iter::repeat_n(Segment::Random, *length));
+            // Refused above when too long; never more than that many (a
+            // length of 2^31 would be a 100 GB plan).
+            segments.extend(std::iter::repeat_n(
+                Segment::Random,
+                (*length).min(MAX_CODE_LEN + 1),
+            ));
             segments.extend(suffix);
         }
         SeriesShape::Pattern(pattern) => {
@@ -277,7 +282,7 @@ mod tests {
             alphabet in prop_oneof![Just(String::new()), "\\PC{0,40}"],
             count in prop_oneof![Just(1u32), Just(1000u32), any::<u32>()],
             prefix in "\\PC{0,12}",
-            length in 0usize..80,
+            length in prop_oneof![0usize..80, Just(1usize << 31), Just(usize::MAX)],
         ) {
             for request in [
                 SeriesSpec { alphabet: alphabet.clone(), ..pattern(&typed, count) },
