@@ -193,32 +193,6 @@ pub async fn prune(pool: &PgPool, retention: Duration) -> Result<u64> {
     Ok(done.rows_affected())
 }
 
-/// A job as the dashboard lists it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct JobLine {
-    pub id: i64,
-    pub kind: String,
-    pub key: String,
-    pub state: String,
-    pub attempts: i32,
-    pub run_at: DateTime<Utc>,
-    pub last_error: Option<String>,
-    pub finished_at: Option<DateTime<Utc>>,
-}
-
-/// The most recent jobs, queued first.
-pub async fn recent(pool: &PgPool, limit: i64) -> Result<Vec<JobLine>> {
-    Ok(sqlx::query_as!(
-        JobLine,
-        r#"SELECT id, kind, key, state, attempts, run_at AS "run_at: DateTime<Utc>", last_error,
-                  finished_at AS "finished_at: DateTime<Utc>"
-             FROM jobs ORDER BY (state = 'queued') DESC, id DESC LIMIT $1"#,
-        limit
-    )
-    .fetch_all(pool)
-    .await?)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
