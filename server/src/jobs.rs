@@ -115,15 +115,29 @@ impl Worker {
 
     async fn work(&self, job: LeasedJob) {
         let outcome = tokio::time::timeout(self.config.lease, jobs::run(&self.pool, &job)).await;
+        let count = |outcome: &'static str| {
+            metrics::counter!("promo_jobs_total", "kind" => job.kind.clone(), "outcome" => outcome)
+                .increment(1);
+        };
         let error = match outcome {
             Ok(Ok(step)) => {
                 tracing::debug!(job = job.id, kind = %job.kind, ?step, "job done");
+                count(match step {
+                    jobs::Step::Done => "done",
+                    jobs::Step::Later(_) => "later",
+                });
                 return;
             }
             Ok(Err(e)) => e.to_string(),
             Err(_) => format!("took longer than {:?}", self.config.lease),
         };
-        match jobs::fail(&self.pool, &job, &error).await {
+        let dead = jobs::fail(&self.pool, &job, &error).await;
+        count(if matches!(dead, Ok(true)) {
+            "dead"
+        } else {
+            "failed"
+        });
+        match dead {
             Ok(true) => tracing::error!(job = job.id, kind = %job.kind, key = %job.key,
                 attempts = job.attempt, %error, "job failed for the last time"),
             Ok(false) => tracing::warn!(job = job.id, kind = %job.kind, key = %job.key,
