@@ -147,14 +147,14 @@ impl Worker {
     }
 
     async fn prune(self: Arc<Self>) {
-        while !self.pool.is_closed() {
-            match jobs::prune(&self.pool, self.config.retention).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(jobs = n, "pruned ended jobs"),
-                Err(e) if self.pool.is_closed() => tracing::debug!(error = %e, "pruning stops"),
-                Err(e) => tracing::warn!(error = %e, "pruning ended jobs"),
-            }
-            tokio::time::sleep(Duration::from_secs(600)).await;
-        }
+        let retention = self.config.retention;
+        let pool = self.pool.clone();
+        crate::wake::prune_every(
+            self.pool.clone(),
+            Duration::from_secs(600),
+            "ended jobs",
+            || jobs::prune(&pool, retention),
+        )
+        .await;
     }
 }

@@ -1,8 +1,10 @@
-//! Waking a worker when PostgreSQL says there is work: `LISTEN` on a channel,
-//! reconnecting after a lost connection (and waking then too, since notices
-//! may have been missed meanwhile). Workers still poll now and then, so a
-//! lost notice only delays.
+//! Waking background work: a worker when PostgreSQL says there is work
+//! (`LISTEN` on a channel, reconnecting after a lost connection and waking
+//! then too, since notices may have been missed meanwhile; workers still
+//! poll now and then, so a lost notice only delays), and clean-ups on a
+//! period.
 
+use std::future::Future;
 use std::time::Duration;
 
 use sqlx::postgres::PgListener;
@@ -34,5 +36,23 @@ pub async fn on_notice(pool: PgPool, channel: &'static str, wake: &Notify) {
             Err(e) => tracing::warn!(error = %e, channel, "connecting for notices"),
         }
         tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+}
+
+/// Runs `prune` every `period` until the pool closes, logging how many
+/// `what` it deleted (or why it could not).
+pub async fn prune_every<F, Fut>(pool: PgPool, period: Duration, what: &'static str, prune: F)
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = app::core::Result<u64>>,
+{
+    while !pool.is_closed() {
+        match prune().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(deleted = n, what, "pruned"),
+            Err(e) if pool.is_closed() => tracing::debug!(error = %e, what, "pruning stops"),
+            Err(e) => tracing::warn!(error = %e, what, "pruning failed"),
+        }
+        tokio::time::sleep(period).await;
     }
 }

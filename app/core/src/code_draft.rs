@@ -2,7 +2,7 @@
 //! field as text. Reading it gives the typed command (`NewCode` and its
 //! texts) or every problem, each on the field it belongs to.
 
-use crate::codes::{CodeTexts, Locale, LocalizedText, NewCode};
+use crate::codes::{CodeTexts, Locale, NewCode};
 use crate::error::{Problem, Reference, Text, TextPart};
 use crate::input::{self, InputError};
 
@@ -127,16 +127,15 @@ impl CodeDraft {
         }
         let initial = initial.unwrap_or(1);
         let code = NewCode {
-            name: self.name.trim().to_owned(),
-            currency: self.currency.trim().to_uppercase(),
+            name: self.name.clone(),
+            currency: self.currency.clone(),
             initial_reward: initial,
-            // Without a minimum, a fixed code pays its reward; a decreasing one goes down to 1.
-            min_reward: min.unwrap_or(if step > 0 { 1 } else { initial }),
+            min_reward: min.unwrap_or(crate::codes::default_min_reward(initial, step)),
             decrease_step: step,
             activation_limit,
             starts_at,
             ends_at,
-            egg_slug: Some(self.egg_slug.trim().to_lowercase()).filter(|s| !s.is_empty()),
+            egg_slug: Some(self.egg_slug.clone()),
             enabled: self.enabled,
             priority,
             group_id,
@@ -145,15 +144,9 @@ impl CodeDraft {
             eligible_tiers: input::list(&self.eligible_tiers),
             eligible_tags: input::list(&self.eligible_tags),
             new_player_days,
-        };
-        let trim = |t: &LocalizedText| LocalizedText {
-            description: t.description.trim().to_owned(),
-            secret_message: t.secret_message.trim().to_owned(),
-        };
-        let texts = CodeTexts {
-            en: trim(&self.texts.en),
-            ru: trim(&self.texts.ru),
-        };
+        }
+        .tidied();
+        let texts = self.texts.trimmed();
         let rules = code.problems().into_iter().chain(texts.problems());
         problems.extend(rules.map(|rule| FieldProblem {
             field: field_of(&rule),

@@ -81,7 +81,29 @@ pub struct CodeTexts {
 /// The longest description or secret message.
 pub const MAX_TEXT_CHARS: usize = 2000;
 
+/// The smallest reward when none is given: a fixed code pays its reward; a
+/// decreasing one goes down to 1.
+pub fn default_min_reward(initial: i64, step: i64) -> i64 {
+    if step > 0 {
+        1
+    } else {
+        initial
+    }
+}
+
 impl CodeTexts {
+    /// The texts as stored: without the spaces around them.
+    pub fn trimmed(&self) -> Self {
+        let trim = |t: &LocalizedText| LocalizedText {
+            description: t.description.trim().to_owned(),
+            secret_message: t.secret_message.trim().to_owned(),
+        };
+        Self {
+            en: trim(&self.en),
+            ru: trim(&self.ru),
+        }
+    }
+
     pub fn get(&self, locale: Locale) -> &LocalizedText {
         match locale {
             Locale::En => &self.en,
@@ -111,6 +133,30 @@ impl CodeTexts {
 }
 
 impl NewCode {
+    /// The code as stored, however it was typed or sent: the name trimmed,
+    /// the currency upper-cased, the slug lower-cased (empty: none), tiers
+    /// and tags trimmed and without empty ones.
+    pub fn tidied(self) -> Self {
+        let list = |items: Vec<String>| -> Vec<String> {
+            items
+                .into_iter()
+                .map(|s| s.trim().to_owned())
+                .filter(|s| !s.is_empty())
+                .collect()
+        };
+        Self {
+            name: self.name.trim().to_owned(),
+            currency: self.currency.trim().to_uppercase(),
+            egg_slug: self
+                .egg_slug
+                .map(|s| s.trim().to_lowercase())
+                .filter(|s| !s.is_empty()),
+            eligible_tiers: list(self.eligible_tiers),
+            eligible_tags: list(self.eligible_tags),
+            ..self
+        }
+    }
+
     /// Every rule this code breaks (the admin form shows them all at once).
     pub fn problems(&self) -> Vec<Problem> {
         let mut problems = Vec::new();

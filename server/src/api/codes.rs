@@ -14,7 +14,7 @@ use app::core::api_keys::Scope;
 use app::core::audit::Actor;
 use app::core::code_admin::{self, StoredCode};
 use app::core::code_list::{self, CodeKind, CodeQuery, CodeSort};
-use app::core::codes::{CodeTexts, LocalizedText, NewCode};
+use app::core::codes::{default_min_reward, CodeTexts, LocalizedText, NewCode};
 use app::core::paging::Page;
 use model::admin::{CodeRow, CodeStatus};
 
@@ -112,48 +112,37 @@ pub struct Text {
 impl CodeParams {
     /// The core's command, tidied as the dashboard's form is.
     fn command(&self) -> (NewCode, CodeTexts) {
-        let list = |items: &[String]| -> Vec<String> {
-            items
-                .iter()
-                .map(|s| s.trim().to_owned())
-                .filter(|s| !s.is_empty())
-                .collect()
-        };
         let text = |t: &Text| LocalizedText {
-            description: t.description.trim().to_owned(),
-            secret_message: t.secret_message.trim().to_owned(),
+            description: t.description.clone(),
+            secret_message: t.secret_message.clone(),
         };
         let code = NewCode {
-            name: self.name.trim().to_owned(),
-            currency: self.currency.trim().to_uppercase(),
+            name: self.name.clone(),
+            currency: self.currency.clone(),
             initial_reward: self.initial_reward,
-            min_reward: self.min_reward.unwrap_or(if self.decrease_step > 0 {
-                1
-            } else {
-                self.initial_reward
-            }),
+            min_reward: self
+                .min_reward
+                .unwrap_or(default_min_reward(self.initial_reward, self.decrease_step)),
             decrease_step: self.decrease_step,
             activation_limit: self.activation_limit,
             starts_at: self.starts_at,
             ends_at: self.ends_at,
-            egg_slug: self
-                .egg_slug
-                .as_deref()
-                .map(|s| s.trim().to_lowercase())
-                .filter(|s| !s.is_empty()),
+            egg_slug: self.egg_slug.clone(),
             enabled: self.enabled,
             priority: self.priority,
             group_id: self.group_id,
             campaign_id: self.campaign_id,
             partner_id: self.partner_id,
-            eligible_tiers: list(&self.eligible_tiers),
-            eligible_tags: list(&self.eligible_tags),
+            eligible_tiers: self.eligible_tiers.clone(),
+            eligible_tags: self.eligible_tags.clone(),
             new_player_days: self.new_player_days,
-        };
+        }
+        .tidied();
         let texts = CodeTexts {
             en: text(&self.texts.en),
             ru: text(&self.texts.ru),
-        };
+        }
+        .trimmed();
         (code, texts)
     }
 }

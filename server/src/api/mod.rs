@@ -186,15 +186,13 @@ pub fn router(state: ApiState) -> Router {
 pub fn spawn_pruning(pool: &PgPool) -> tokio::task::JoinHandle<()> {
     let pool = pool.clone();
     tokio::spawn(async move {
-        while !pool.is_closed() {
-            let day = std::time::Duration::from_secs(24 * 3600);
-            match app::core::idempotency::prune(&pool, day).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(keys = n, "pruned idempotency keys older than a day"),
-                Err(e) if pool.is_closed() => tracing::debug!(error = %e, "pruning stops"),
-                Err(e) => tracing::warn!(error = %e, "pruning idempotency keys"),
-            }
-            tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
-        }
+        let day = std::time::Duration::from_secs(24 * 3600);
+        crate::wake::prune_every(
+            pool.clone(),
+            std::time::Duration::from_secs(3600),
+            "idempotency keys",
+            || app::core::idempotency::prune(&pool, day),
+        )
+        .await;
     })
 }

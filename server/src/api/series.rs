@@ -122,12 +122,7 @@ pub async fn start(
         })
         .await;
     if let (Ok(_), Some(&id)) = (&answer, started.get()) {
-        let pool = state.pool.clone();
-        tokio::spawn(async move {
-            if let Err(e) = series::run(&pool, id).await {
-                tracing::error!(job_id = id, error = %e, "series job could not record its end");
-            }
-        });
+        series::run_in_background(state.pool.clone(), id);
     }
     answer
 }

@@ -267,14 +267,14 @@ impl Worker {
 
     /// Deletes old delivered events now and then.
     async fn prune(self: Arc<Self>) {
-        while !self.pool.is_closed() {
-            match delivery::prune(&self.pool, self.config.retention).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(events = n, "pruned delivered events"),
-                Err(e) if self.pool.is_closed() => tracing::debug!(error = %e, "pruning stops"),
-                Err(e) => tracing::warn!(error = %e, "pruning delivered events"),
-            }
-            tokio::time::sleep(Duration::from_secs(600)).await;
-        }
+        let retention = self.config.retention;
+        let pool = self.pool.clone();
+        crate::wake::prune_every(
+            self.pool.clone(),
+            Duration::from_secs(600),
+            "delivered events",
+            || delivery::prune(&pool, retention),
+        )
+        .await;
     }
 }

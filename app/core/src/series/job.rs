@@ -86,6 +86,16 @@ pub const MAX_RUNNING_SERIES: i64 = 2;
 /// Advisory-lock namespace of series jobs (any constant; "SERI").
 const LOCK_CLASS: i32 = 0x5345_5249;
 
+/// `run` on a task of its own, for a job just committed (the dashboard and
+/// the API answer at once and the job's row shows its progress).
+pub fn run_in_background(pool: PgPool, job_id: i64) {
+    tokio::spawn(async move {
+        if let Err(e) = run(&pool, job_id).await {
+            tracing::error!(job_id, error = %e, "series job could not record its end");
+        }
+    });
+}
+
 /// Generates and stores a job's series. Returns its final status.
 pub async fn run(pool: &PgPool, job_id: i64) -> Result<JobStatus> {
     let outcome = generate(pool, job_id).await;

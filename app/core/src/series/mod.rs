@@ -5,5 +5,7 @@ mod job;
 mod plan;
 mod store;
 
-pub use job::{cancel, jobs, recover_interrupted, run, start, MAX_RUNNING_SERIES};
+pub use job::{
+    cancel, jobs, recover_interrupted, run, run_in_background, start, MAX_RUNNING_SERIES,
+};
 pub use plan::{plan, SeriesPlan, SeriesShape, SeriesSpec, MAX_SERIES};

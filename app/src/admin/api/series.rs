@@ -19,12 +19,7 @@ pub async fn start_series(#[server(flatten)] form: SeriesForm) -> Result<Saved, 
         Err(errors) => errors,
         Ok(spec) => match series::start(&request.pool, Some(Actor::Admin(admin.id)), &spec).await {
             Ok(job_id) => {
-                let pool = request.pool.clone();
-                tokio::spawn(async move {
-                    if let Err(e) = series::run(&pool, job_id).await {
-                        tracing::error!(job_id, error = %e, "series job could not record its end");
-                    }
-                });
+                series::run_in_background(request.pool.clone(), job_id);
                 leptos_axum::redirect(&format!("/admin/series/{job_id}"));
                 return Ok(Saved::Ok(job_id));
             }
