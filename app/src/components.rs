@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
-use leptos_fluent::{move_tr, tr};
+use leptos_fluent::move_tr;
 use leptos_router::components::A;
 use leptos_router::hooks::use_location;
 
@@ -140,7 +140,7 @@ pub fn Footer() -> impl IntoView {
 
 /// "100 coins" / "100 монет", plural-aware.
 pub fn amount_text(amount: i64, currency: &str) -> String {
-    tr!("amount", {"amount" => amount, "currency" => currency.to_owned()})
+    crate::format::amount(amount, currency)
 }
 
 #[component]

@@ -7,7 +7,9 @@ pub mod admin;
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod auth;
+pub mod charts;
 pub mod components;
+pub mod format;
 pub mod i18n;
 pub mod models;
 pub mod navigation;
@@ -86,6 +88,13 @@ pub fn App() -> impl IntoView {
                                 <Route path=StaticSegment("codes") view=admin::CodesPage ssr=SsrMode::Async/>
                                 <Route path=(StaticSegment("codes"), StaticSegment("new")) view=admin::CodeNewPage ssr=SsrMode::Async/>
                                 <Route path=(StaticSegment("codes"), ParamSegment("id")) view=admin::CodeEditPage ssr=SsrMode::Async/>
+                                <Route path=(StaticSegment("codes"), ParamSegment("id"), StaticSegment("stats")) view=admin::CodeStatsPage ssr=SsrMode::Async/>
+                                <Route path=(StaticSegment("groups"), ParamSegment("id"), StaticSegment("stats")) view=admin::ScopeStatsPage ssr=SsrMode::Async/>
+                                <Route path=(StaticSegment("campaigns"), ParamSegment("id"), StaticSegment("stats")) view=admin::ScopeStatsPage ssr=SsrMode::Async/>
+                                <Route path=(StaticSegment("partners"), ParamSegment("id"), StaticSegment("stats")) view=admin::ScopeStatsPage ssr=SsrMode::Async/>
+                                <Route path=StaticSegment("stats") view=admin::ServiceStatsPage ssr=SsrMode::Async/>
+                                <Route path=(StaticSegment("stats"), StaticSegment("campaigns")) view=admin::CampaignStatsPage ssr=SsrMode::Async/>
+                                <Route path=(StaticSegment("stats"), StaticSegment("retention")) view=admin::RetentionPage ssr=SsrMode::Async/>
                                 <Route path=StaticSegment("series") view=admin::SeriesPage ssr=SsrMode::Async/>
                                 <Route path=(StaticSegment("series"), ParamSegment("id")) view=admin::SeriesJobPage ssr=SsrMode::Async/>
                                 <Route path=StaticSegment("groups") view=admin::GroupsPage ssr=SsrMode::Async/>

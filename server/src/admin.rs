@@ -1,5 +1,6 @@
 //! The dashboard's HTTP pieces outside Leptos: the sign-in guard for admin
-//! pages, the streamed CSV export, and the same-origin check that every
+//! pages, the streamed CSV downloads (codes, a code's players, a partner's
+//! payouts), and the same-origin check that every
 //! state-changing request passes (server functions also check a CSRF token).
 
 use std::sync::Arc;
@@ -15,8 +16,8 @@ use sqlx::PgPool;
 use tokio::sync::Semaphore;
 use tower_sessions::Session;
 
-use app::admin::models::CodeFilter;
-use app::core::{admins, csv_export};
+use app::admin::models::{CodeFilter, DateRange, Scope};
+use app::core::{admins, csv_export, stats};
 
 /// The signed-in admin of this request's session, if any.
 async fn signed_in(
@@ -115,6 +116,95 @@ pub async fn export_codes(
     filter: CodeFilter,
     request: Request,
 ) -> Response {
+    let query = app::admin::forms::code_query(&filter);
+    download(
+        pool,
+        idle,
+        slots,
+        request,
+        "codes".into(),
+        move |pool, sink| {
+            Box::pin(async move { csv_export::export(&pool, &query, sink, EXPORT_STALL).await })
+        },
+    )
+    .await
+}
+
+/// `/admin/codes/{id}/players.csv`: every activation of the code, oldest first.
+pub async fn export_code_players(
+    pool: PgPool,
+    idle: Duration,
+    slots: ExportSlots,
+    id: i64,
+    request: Request,
+) -> Response {
+    download(
+        pool,
+        idle,
+        slots,
+        request,
+        format!("code-{id}-players"),
+        move |pool, sink| {
+            Box::pin(async move {
+                let rows = stats::code::player_rows(&pool, id);
+                csv_export::stream(&stats::code::PLAYERS_HEADER, rows, sink, EXPORT_STALL).await
+            })
+        },
+    )
+    .await
+}
+
+/// `/admin/partners/{id}/payouts.csv?from=&to=`: what the partner is owed,
+/// a month a line.
+pub async fn export_payouts(
+    pool: PgPool,
+    idle: Duration,
+    slots: ExportSlots,
+    (id, range): (i64, (String, String)),
+    request: Request,
+) -> Response {
+    let Ok(range) = DateRange::parse(&range.0, &range.1, chrono::Utc::now().date_naive()) else {
+        return StatusCode::BAD_REQUEST.into_response();
+    };
+    download(
+        pool,
+        idle,
+        slots,
+        request,
+        format!("partner-{id}-payouts"),
+        move |pool, sink| {
+            Box::pin(async move {
+                let report = stats::scope::report(&pool, Scope::Partner, id, range).await?;
+                let rows = report
+                    .payout
+                    .map(|p| stats::scope::payout_rows(&p, range))
+                    .unwrap_or_default();
+                let rows = futures::stream::iter(rows.into_iter().map(Ok));
+                csv_export::stream(&stats::scope::PAYOUT_HEADER, rows, sink, EXPORT_STALL).await
+            })
+        },
+    )
+    .await
+}
+
+/// Where a download's CSV goes, a chunk at a time.
+pub type CsvSink = std::pin::Pin<
+    Box<dyn futures::Sink<Vec<u8>, Error = futures::channel::mpsc::SendError> + Send>,
+>;
+type CsvWork = std::pin::Pin<
+    Box<dyn std::future::Future<Output = app::core::Result<csv_export::Export>> + Send>,
+>;
+
+/// Streams what `write` writes as the CSV file `<name>-<time>.csv` to a
+/// signed-in admin, in one of the process's export slots.
+async fn download(
+    pool: PgPool,
+    idle: Duration,
+    slots: ExportSlots,
+    request: Request,
+    name: String,
+    write: impl FnOnce(PgPool, CsvSink) -> CsvWork + Send + 'static,
+) -> Response {
     if signed_in(&pool, idle, request.extensions().get::<Session>())
         .await
         .is_none()
@@ -141,14 +231,12 @@ pub async fn export_codes(
         futures::channel::mpsc::channel::<Result<Bytes, std::io::Error>>(8);
     tokio::spawn(async move {
         let _slot = slot;
-        let chunks = sender.clone().with(|chunk: Vec<u8>| {
+        let chunks: CsvSink = Box::pin(sender.clone().with(|chunk: Vec<u8>| {
             std::future::ready(Ok::<_, futures::channel::mpsc::SendError>(Ok(Bytes::from(
                 chunk,
             ))))
-        });
-        let query = app::admin::forms::code_query(&filter);
-        let outcome = csv_export::export(&pool, &query, Box::pin(chunks), EXPORT_STALL).await;
-        match outcome {
+        }));
+        match write(pool, chunks).await {
             Ok(csv_export::Export::Complete(rows)) => tracing::debug!(rows, "CSV export done"),
             Ok(csv_export::Export::Stopped(rows)) => {
                 tracing::info!(rows, "CSV export stopped: the client went away or stalled")
@@ -164,7 +252,7 @@ pub async fn export_codes(
             }
         }
     });
-    let name = format!("codes-{}.csv", chrono::Utc::now().format("%Y%m%d-%H%M%S"));
+    let name = format!("{name}-{}.csv", chrono::Utc::now().format("%Y%m%d-%H%M%S"));
     (
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),

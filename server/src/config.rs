@@ -224,6 +224,17 @@ pub struct Config {
     #[arg(long, env = "PROMOCODES_JOBS", default_value = "true",
           value_parser = clap::builder::BoolishValueParser::new())]
     pub jobs: bool,
+    /// Fold new activations into the statistics in this process (one
+    /// instance at a time does; the others wait their turn).
+    #[arg(long, env = "PROMOCODES_STATS", default_value = "true",
+          value_parser = clap::builder::BoolishValueParser::new())]
+    pub stats: bool,
+    /// How often: the most the reports lag behind activations.
+    #[arg(long, env = "PROMOCODES_STATS_PERIOD_MS", default_value = "1000", value_parser = millis)]
+    pub stats_period: Duration,
+    /// How often the retention figures (cohorts, campaign impact) are computed.
+    #[arg(long, env = "PROMOCODES_RETENTION_PERIOD_SECS", default_value = "600", value_parser = seconds)]
+    pub retention_period: Duration,
     /// Deliver events from this process (webhooks, NATS); any number of
     /// instances may at once.
     #[arg(long, env = "PROMOCODES_DELIVERY", default_value = "true",
@@ -330,6 +341,14 @@ impl Config {
     /// The job worker's settings (None: this process works no jobs).
     pub fn jobs(&self) -> Option<crate::jobs::JobsConfig> {
         self.jobs.then(crate::jobs::JobsConfig::default)
+    }
+
+    /// The statistics worker's settings (None: this process folds nothing).
+    pub fn stats(&self) -> Option<crate::stats::StatsConfig> {
+        self.stats.then_some(crate::stats::StatsConfig {
+            period: self.stats_period,
+            retention_period: self.retention_period,
+        })
     }
 
     /// The event delivery worker's settings (None: this process sends nothing).

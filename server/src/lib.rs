@@ -11,5 +11,6 @@ pub mod metrics;
 pub mod plain_pages;
 pub mod router;
 pub mod shed;
+pub mod stats;
 pub mod throttle;
 pub mod wake;

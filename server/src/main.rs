@@ -226,6 +226,9 @@ async fn serve(database: &Database, config: &server::config::Config) -> Result<(
     if let Some(jobs) = config.jobs() {
         workers.extend(server::jobs::spawn(&pool, jobs));
     }
+    if let Some(stats) = config.stats() {
+        workers.extend(server::stats::spawn(&pool, stats));
+    }
     if let Some(delivery) = config.delivery() {
         workers.extend(server::delivery::spawn(&pool, delivery)?);
     }

@@ -48,6 +48,15 @@ pub async fn session_store(pool: &PgPool) -> anyhow::Result<PostgresStore> {
     Ok(store)
 }
 
+/// A report's range in the address (both may be empty: the default range).
+#[derive(Deserialize)]
+struct RangeParams {
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+}
+
 pub fn router(state: AppState, store: PostgresStore) -> Router {
     let routes = generate_route_list(App);
     let pool = state.pool.clone();
@@ -85,7 +94,8 @@ pub fn router(state: AppState, store: PostgresStore) -> Router {
         .route("/auth/link", get(sign_in_link))
         .route(
             "/admin/export/codes.csv",
-            get(
+            get({
+                let exports = exports.clone();
                 move |State(pool): State<PgPool>,
                       State(settings): State<Settings>,
                       Query(filter): Query<app::admin::models::CodeFilter>,
@@ -95,6 +105,42 @@ pub fn router(state: AppState, store: PostgresStore) -> Router {
                         settings.admin_idle,
                         exports.clone(),
                         filter,
+                        request,
+                    )
+                }
+            }),
+        )
+        .route(
+            "/admin/codes/{id}/players.csv",
+            get({
+                let exports = exports.clone();
+                move |State(pool): State<PgPool>,
+                      State(settings): State<Settings>,
+                      Path(id): Path<i64>,
+                      request: axum::extract::Request| {
+                    crate::admin::export_code_players(
+                        pool,
+                        settings.admin_idle,
+                        exports.clone(),
+                        id,
+                        request,
+                    )
+                }
+            }),
+        )
+        .route(
+            "/admin/partners/{id}/payouts.csv",
+            get(
+                move |State(pool): State<PgPool>,
+                      State(settings): State<Settings>,
+                      Path(id): Path<i64>,
+                      Query(range): Query<RangeParams>,
+                      request: axum::extract::Request| {
+                    crate::admin::export_payouts(
+                        pool,
+                        settings.admin_idle,
+                        exports.clone(),
+                        (id, (range.from, range.to)),
                         request,
                     )
                 },

@@ -130,27 +130,7 @@ async fn call(
 
 /// Signs in; returns the session cookie and the CSRF token.
 async fn sign_in(app: &Router, username: &str, password: &str) -> (String, String) {
-    let response = call(
-        app,
-        None,
-        "admin_sign_in",
-        &[
-            ("username", username),
-            ("password", password),
-            ("next", "/admin"),
-        ],
-    )
-    .await;
-    assert!(
-        response.status.is_success() || response.status.is_redirection(),
-        "{}",
-        response.body
-    );
-    let cookie = response.cookie.expect("a session cookie");
-    let me = call(app, Some(&cookie), "whoami", &[]).await;
-    let me: Option<AdminMe> = serde_json::from_str(&me.body).unwrap();
-    let me = me.expect("signed in");
-    (cookie, me.csrf)
+    common::admin_sign_in(app, username, password).await
 }
 
 async fn accounts(pool: &PgPool) {

@@ -1,7 +1,8 @@
-//! The code list as CSV, streamed: read one row at a time and handed out in
-//! chunks, every cell a spreadsheet could read as a formula neutralised.
+//! CSV downloads (the code list, a code's players, a partner's payouts),
+//! streamed: read one row at a time and handed out in chunks, every cell a
+//! spreadsheet could read as a formula neutralised.
 
-use futures_util::{Sink, SinkExt, StreamExt};
+use futures_util::{Sink, SinkExt, Stream, StreamExt};
 use sqlx::PgPool;
 
 use crate::code_list::{select_all, CodeQuery, ListedCode};
@@ -43,7 +44,7 @@ pub fn neutralise(cell: String) -> String {
     }
 }
 
-/// One code, in `EXPORT_HEADER` order, every cell neutralised.
+/// One code, in `EXPORT_HEADER` order.
 fn record(code: ListedCode) -> Vec<String> {
     let time =
         |t: Option<chrono::DateTime<chrono::Utc>>| t.map(|t| t.to_rfc3339()).unwrap_or_default();
@@ -71,9 +72,7 @@ fn record(code: ListedCode) -> Vec<String> {
         code.partner_name.unwrap_or_default(),
         code.created_at.to_rfc3339(),
     ]
-    .into_iter()
-    .map(neutralise)
-    .collect()
+    .into()
 }
 
 /// Rows per chunk handed to the client.
@@ -88,17 +87,36 @@ pub enum Export {
     Stopped(usize),
 }
 
-/// Writes every code the query matches as CSV (the header first) into
-/// `sink` in chunks. A sink that fails, or takes no chunk for `stall` (a
-/// client that stopped reading), ends the export, so the database
-/// connection it holds is given back.
+/// Writes every code the query matches as CSV into `sink` (see `stream`).
 pub async fn export<S>(
     pool: &PgPool,
     query: &CodeQuery,
+    sink: S,
+    stall: std::time::Duration,
+) -> Result<Export>
+where
+    S: Sink<Vec<u8>> + Unpin,
+{
+    let mut sql = select_all(query);
+    let rows = sql
+        .build_query_as::<ListedCode>()
+        .fetch(pool)
+        .map(|row| Ok(record(row?)));
+    stream(&EXPORT_HEADER, rows, sink, stall).await
+}
+
+/// Writes `header`, then every row, as CSV into `sink` in chunks, each cell
+/// neutralised. A sink that fails, or takes no chunk for `stall` (a client
+/// that stopped reading), ends the export, so the database connection the
+/// rows hold is given back.
+pub async fn stream<R, S>(
+    header: &[&str],
+    rows: R,
     mut sink: S,
     stall: std::time::Duration,
 ) -> Result<Export>
 where
+    R: Stream<Item = Result<Vec<String>>>,
     S: Sink<Vec<u8>> + Unpin,
 {
     let mut deliver = async |chunk: Vec<u8>| {
@@ -108,13 +126,14 @@ where
         )
     };
     let csv_error = |e: csv::Error| sqlx::Error::Encode(Box::new(e));
-    let mut sql = select_all(query);
-    let mut rows = sql.build_query_as::<ListedCode>().fetch(pool);
+    let mut rows = std::pin::pin!(rows);
     let mut writer = csv::Writer::from_writer(Vec::with_capacity(64 * 1024));
-    writer.write_record(EXPORT_HEADER).map_err(csv_error)?;
+    writer.write_record(header).map_err(csv_error)?;
     let mut count = 0usize;
     while let Some(row) = rows.next().await {
-        writer.write_record(record(row?)).map_err(csv_error)?;
+        writer
+            .write_record(row?.into_iter().map(neutralise))
+            .map_err(csv_error)?;
         count += 1;
         if count.is_multiple_of(CHUNK_ROWS) {
             let full = std::mem::replace(&mut writer, csv::Writer::from_writer(Vec::new()));

@@ -40,6 +40,7 @@ pub mod retry;
 pub mod reward;
 pub mod series;
 pub mod sign_in_limit;
+pub mod stats;
 
 pub use activation::{activate, Activation, ActivationRequest, Channel, CodeRef};
 pub use code_text::{CodeTextError, PromoCodeText};

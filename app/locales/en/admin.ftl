@@ -3,6 +3,7 @@
 loading = Loading…
 admin-title = Promocodes admin
 admin-nav-codes = Codes
+admin-nav-stats = Statistics
 admin-nav-series = Series
 admin-nav-groups = Groups
 admin-nav-campaigns = Campaigns

@@ -51,15 +51,52 @@ home-redeem = Redeem a code
 
 amount = { $currency ->
     [COINS] { $amount ->
-        [one] { $amount } coin
-       *[other] { $amount } coins
+        [one] { $shown } coin
+       *[other] { $shown } coins
     }
     [GEMS] { $amount ->
-        [one] { $amount } gem
-       *[other] { $amount } gems
+        [one] { $shown } gem
+       *[other] { $shown } gems
     }
-   *[other] { $amount } { $currency }
+   *[other] { $shown } { $currency }
 }
+
+# A currency on its own (report headings).
+currency-name = { $currency ->
+    [COINS] Coins
+    [GEMS] Gems
+   *[other] { $currency }
+}
+# Dates: $month is 1-12.
+date-day = { $month ->
+    [1] Jan
+    [2] Feb
+    [3] Mar
+    [4] Apr
+    [5] May
+    [6] Jun
+    [7] Jul
+    [8] Aug
+    [9] Sep
+    [10] Oct
+    [11] Nov
+   *[12] Dec
+} { $day }, { $year }
+date-day-short = { $month ->
+    [1] Jan
+    [2] Feb
+    [3] Mar
+    [4] Apr
+    [5] May
+    [6] Jun
+    [7] Jul
+    [8] Aug
+    [9] Sep
+    [10] Oct
+    [11] Nov
+   *[12] Dec
+} { $day }
+date-week-of = week of { $day }
 
 pager-label = Pages
 pager-previous = ← Previous

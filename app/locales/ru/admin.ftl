@@ -3,6 +3,7 @@
 loading = Загрузка…
 admin-title = Promocodes: администрирование
 admin-nav-codes = Коды
+admin-nav-stats = Статистика
 admin-nav-series = Серии
 admin-nav-groups = Группы
 admin-nav-campaigns = Кампании

@@ -52,17 +52,54 @@ home-redeem = Активировать код
 
 amount = { $currency ->
     [COINS] { $amount ->
-        [one] { $amount } монета
-        [few] { $amount } монеты
-       *[many] { $amount } монет
+        [one] { $shown } монета
+        [few] { $shown } монеты
+       *[many] { $shown } монет
     }
     [GEMS] { $amount ->
-        [one] { $amount } кристалл
-        [few] { $amount } кристалла
-       *[many] { $amount } кристаллов
+        [one] { $shown } кристалл
+        [few] { $shown } кристалла
+       *[many] { $shown } кристаллов
     }
-   *[other] { $amount } { $currency }
+   *[other] { $shown } { $currency }
 }
+
+# A currency on its own (report headings).
+currency-name = { $currency ->
+    [COINS] Монеты
+    [GEMS] Кристаллы
+   *[other] { $currency }
+}
+# Dates: $month is 1-12.
+date-day = { $day } { $month ->
+    [1] янв.
+    [2] февр.
+    [3] мар.
+    [4] апр.
+    [5] мая
+    [6] июн.
+    [7] июл.
+    [8] авг.
+    [9] сент.
+    [10] окт.
+    [11] нояб.
+   *[12] дек.
+} { $year }
+date-day-short = { $day } { $month ->
+    [1] янв.
+    [2] февр.
+    [3] мар.
+    [4] апр.
+    [5] мая
+    [6] июн.
+    [7] июл.
+    [8] авг.
+    [9] сент.
+    [10] окт.
+    [11] нояб.
+   *[12] дек.
+}
+date-week-of = неделя с { $day }
 
 pager-label = Страницы
 pager-previous = ← Назад

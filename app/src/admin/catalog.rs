@@ -72,7 +72,7 @@ pub fn GroupsPage() -> impl IntoView {
                             let kind = kind.clone();
                             view! {
                                 <tr>
-                                    <td>{g.name.clone()}</td>
+                                    <td><A href=format!("/admin/groups/{}/stats", g.id)>{g.name.clone()}</A></td>
                                     <td>{move || if kind == "series" { move_tr!("admin-kind-series").get() } else { move_tr!("admin-kind-group").get() }}</td>
                                     <td>{g.description.clone()}</td>
                                     <td class="num"><A href=format!("/admin/codes?group={}", g.id)>{codes}</A></td>
@@ -141,7 +141,7 @@ pub fn CampaignsPage() -> impl IntoView {
                             let channel = m.channel.clone();
                             view! {
                                 <tr>
-                                    <td>{m.name.clone()}</td>
+                                    <td><A href=format!("/admin/campaigns/{}/stats", m.id)>{m.name.clone()}</A></td>
                                     <td>{move || i18n.tr(&format!("admin-channel-{channel}"))}</td>
                                     <td>{partner_name(&m.partner_id)}</td>
                                     <td>{m.starts_at.replace('T', " ")}</td>
@@ -214,7 +214,7 @@ pub fn PartnersPage() -> impl IntoView {
                             <tbody>
                             {c.partners.clone().into_iter().map(|(p, codes)| view! {
                                 <tr>
-                                    <td>{p.name.clone()}</td>
+                                    <td><A href=format!("/admin/partners/{}/stats", p.id)>{p.name.clone()}</A></td>
                                     <td>{p.contact.clone()}</td>
                                     <td class="num">{p.payout.clone()} " " {p.currency.clone()}</td>
                                     <td>{p.notes.clone()}</td>

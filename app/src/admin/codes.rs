@@ -136,7 +136,7 @@ fn CodeRowView(row: CodeRow) -> impl IntoView {
             <td><span class=format!("status status-{status}")>{move || i18n.tr(&format!("admin-status-{status}"))}</span></td>
             <td>{move || kinds.iter().map(|k| i18n.tr(&format!("admin-preset-{k}"))).collect::<Vec<_>>().join(", ")}</td>
             <td class="num">{row.current_reward} " " {row.currency.clone()}</td>
-            <td class="num">{row.activation_count}{limit}</td>
+            <td class="num"><A href=format!("/admin/codes/{}/stats", row.id)>{row.activation_count}{limit}</A></td>
             <td class="num">{row.priority}</td>
             <td>{assigned.join(" · ")}</td>
             <td><Time at=row.created_at/></td>
@@ -335,6 +335,7 @@ pub fn CodeEditPage() -> impl IntoView {
                         <p class="muted">
                             {move_tr!("admin-code-counts", {"count" => detail.activation_count, "reward" => detail.current_reward})}
                             " · " {move_tr!("admin-col-created")} " " <Time at=detail.created_at/>
+                            " · " <A href=format!("/admin/codes/{id}/stats") attr:id="code-stats-link">{move_tr!("admin-nav-stats")}</A>
                             " · " <A href=format!("/admin/audit?entity=code&id={id}")>{move_tr!("admin-nav-audit")}</A>
                         </p>
                         <ReadOnlyNote/>

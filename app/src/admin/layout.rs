@@ -54,6 +54,7 @@ pub fn AdminNav() -> impl IntoView {
                     view! {
                         <A href="/admin" attr:class="brand">{move_tr!("admin-title")}</A>
                         <A href="/admin/codes" attr:id="nav-codes">{move_tr!("admin-nav-codes")}</A>
+                        <A href="/admin/stats" attr:id="nav-stats">{move_tr!("admin-nav-stats")}</A>
                         <A href="/admin/series" attr:id="nav-series">{move_tr!("admin-nav-series")}</A>
                         <A href="/admin/groups">{move_tr!("admin-nav-groups")}</A>
                         <A href="/admin/campaigns">{move_tr!("admin-nav-campaigns")}</A>

@@ -1,5 +1,5 @@
 //! The admin dashboard: codes, series, groups, campaigns, partners, CSV,
-//! audit log. Pages live under `/admin`; the server refuses every read to
+//! statistics, audit log. Pages live under `/admin`; the server refuses every read to
 //! anyone but a signed-in admin and every change to anyone but an `admin`.
 
 pub mod api;
@@ -15,6 +15,7 @@ mod pages;
 mod series;
 #[cfg(feature = "ssr")]
 pub mod session;
+mod stats;
 mod webhooks;
 
 pub use api_keys::ApiKeysPage;
@@ -24,4 +25,7 @@ pub use codes::{CodeEditPage, CodeNewPage, CodesPage};
 pub use layout::{AdminNav, AdminSession};
 pub use pages::{AdminHome, AdminSignIn, AuditPage, ImportPage};
 pub use series::{SeriesJobPage, SeriesPage};
+pub use stats::{
+    CampaignStatsPage, CodeStatsPage, RetentionPage, ScopeStatsPage, ServiceStatsPage,
+};
 pub use webhooks::WebhooksPage;

@@ -4,6 +4,7 @@
 //! problems, and described by an OpenAPI 3.1 document generated from the
 //! handlers' own types (utoipa), with a reference page that needs no internet.
 
+mod activity;
 mod caller;
 mod codes;
 mod docs;
@@ -54,6 +55,7 @@ pub struct ApiState {
         players::read,
         players::sign_in_link,
         players::activations,
+        activity::record,
         redeem::redeem,
         redeem::validate,
         codes::list,
@@ -177,6 +179,7 @@ pub fn router(state: ApiState) -> Router {
         .route("/series", get(series::list).post(series::start))
         .route("/series/{id}", get(series::read))
         .route("/stats", get(stats::overview))
+        .route("/activity", post(activity::record))
         .fallback(|| async { Problem::not_found("no such API route") })
         .with_state(state)
 }

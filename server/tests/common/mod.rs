@@ -346,3 +346,29 @@ pub async fn signed_in_as(app: &Router, cookie: &str) -> Option<String> {
     let summary: Option<app::models::PlayerSummary> = serde_json::from_str(&r.body).unwrap();
     summary.map(|s| s.username)
 }
+
+/// Signs an admin in through the dashboard's server function; returns the
+/// session cookie and the CSRF token.
+pub async fn admin_sign_in(app: &Router, username: &str, password: &str) -> (String, String) {
+    let response = post_form(
+        app,
+        "/api/admin/admin_sign_in",
+        None,
+        &[
+            ("username", username),
+            ("password", password),
+            ("next", "/admin"),
+        ],
+        false,
+    )
+    .await;
+    assert!(
+        response.status.is_success() || response.status.is_redirection(),
+        "{}",
+        response.body
+    );
+    let cookie = response.cookie.expect("a session cookie");
+    let me = post_form(app, "/api/admin/whoami", Some(&cookie), &[], false).await;
+    let me: Option<app::admin::models::AdminMe> = serde_json::from_str(&me.body).unwrap();
+    (cookie, me.expect("signed in").csrf)
+}

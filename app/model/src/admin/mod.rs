@@ -5,12 +5,14 @@ mod catalog;
 mod codes;
 mod reports;
 mod series;
+mod stats;
 mod webhooks;
 
 pub use catalog::*;
 pub use codes::*;
 pub use reports::*;
 pub use series::*;
+pub use stats::*;
 pub use webhooks::*;
 
 use serde::{Deserialize, Serialize};

@@ -15,6 +15,7 @@ mod codes;
 mod keys;
 mod reports;
 mod series;
+mod stats;
 mod webhooks;
 
 pub use catalog::*;
@@ -22,6 +23,7 @@ pub use codes::*;
 pub use keys::*;
 pub use reports::*;
 pub use series::*;
+pub use stats::*;
 pub use webhooks::*;
 
 #[cfg(feature = "ssr")]

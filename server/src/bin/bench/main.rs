@@ -30,6 +30,7 @@ mod http_load;
 mod pgbench;
 mod series;
 mod served;
+mod stats;
 
 use core_load::{Measured, Players};
 
@@ -72,6 +73,11 @@ struct Args {
     /// this many codes through the dashboard's job and report the time.
     #[arg(long, default_value_t = 0)]
     series: u32,
+    /// Instead of the activation scenarios: the statistics benchmark. A
+    /// fixture of 100,000 codes, 1,000,000 activations and 200,000 players,
+    /// folded into the rollups, then every report timed (see `stats.rs`).
+    #[arg(long)]
+    stats: bool,
     /// Instead of the activation scenarios: the flood benchmark. The real
     /// router serves on a local port; C connections send wrong codes as fast
     /// as they can while honest players redeem beside them.
@@ -92,6 +98,8 @@ struct Args {
 enum PathArg {
     Alone,
     Queue,
+    /// The pipeline alone and with the statistics worker folding beside it.
+    Stats,
     Both,
 }
 
@@ -186,6 +194,9 @@ async fn run(args: &Args, base_url: &str) -> Result<()> {
     if args.flood {
         return flood::run(args, &pool).await;
     }
+    if args.stats {
+        return stats::run(&pool).await;
+    }
 
     let ids: Vec<i64> = sqlx::query_scalar!(
         "INSERT INTO players (username) SELECT 'bench' || g FROM generate_series(1, $1::bigint) g RETURNING id",
@@ -209,7 +220,15 @@ async fn run(args: &Args, base_url: &str) -> Result<()> {
     let paths: Vec<(&'static str, Option<&app::core::abuse::Guard>)> = match args.path {
         PathArg::Alone => vec![("one-claim", None)],
         PathArg::Queue => vec![("pipeline", Some(&guard))],
-        PathArg::Both => vec![("one-claim", None), ("pipeline", Some(&guard))],
+        PathArg::Stats => vec![
+            ("pipeline", Some(&guard)),
+            (stats::WITH_WORKER, Some(&guard)),
+        ],
+        PathArg::Both => vec![
+            ("one-claim", None),
+            ("pipeline", Some(&guard)),
+            (stats::WITH_WORKER, Some(&guard)),
+        ],
     };
     let mut scenarios: Vec<(&'static str, String, Vec<PromoCodeText>)> = Vec::new();
     if matches!(args.scenario, Scenario::Hot | Scenario::Both) {
@@ -247,9 +266,16 @@ async fn run(args: &Args, base_url: &str) -> Result<()> {
     for &concurrency in &args.levels {
         for (key, scenario, texts) in &scenarios {
             for &(path, guard) in &paths {
+                let worker = match path == stats::WITH_WORKER {
+                    true => Some(stats::Worker::start(&pool).await?),
+                    false => None,
+                };
                 let measured =
                     core_load::run(concurrency, args.seconds, &pool, guard, texts, &players)
                         .await?;
+                if let Some(worker) = worker {
+                    worker.stop().await?;
+                }
                 println!(
                     "  {scenario}, {path}, C={concurrency}: {:.0}/s, p99 {:.1} ms",
                     measured.per_second, measured.p99_ms
@@ -346,6 +372,16 @@ fn print_table(rows: &[Row], pg_rows: &[(pgbench::Kind, usize, pgbench::Figures)
             (rate("many", "one-claim", c), rate("many", "pipeline", c))
         {
             println!("C={c}: many, pipeline / one-claim = {:.1}x", queued / alone);
+        }
+        for key in ["hot", "many"] {
+            if let (Some(plain), Some(with)) =
+                (rate(key, "pipeline", c), rate(key, stats::WITH_WORKER, c))
+            {
+                println!(
+                    "C={c}: {key}, with the statistics worker / without = {:.2}",
+                    with / plain
+                );
+            }
         }
         let tpcb = pg_rows
             .iter()
