@@ -114,8 +114,18 @@ pub fn BarChart(
     let slot = plot_w / bars.len().max(1) as f64;
     let bar_w = (slot * 0.8).max(1.0);
     let y = move |v: i64| TOP + plot_h - plot_h * (v as f64 / max as f64);
-    let ticks: Vec<i64> = vec![0, max / 2, max];
-    let every = bars.len().div_ceil(X_LABELS).max(1);
+    // A middle line only where it falls on a whole number.
+    let ticks: Vec<i64> = if max % 2 == 0 {
+        vec![0, max / 2, max]
+    } else {
+        vec![0, max]
+    };
+    // A few bars are each labelled; many, every so often.
+    let every = if bars.len() <= 8 {
+        1
+    } else {
+        bars.len().div_ceil(X_LABELS)
+    };
     let tip = RwSignal::new(None::<usize>);
     let tips: Vec<String> = bars.iter().map(|b| bar_text(b, &keys)).collect();
     let tips_for_view = tips.clone();

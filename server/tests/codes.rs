@@ -112,6 +112,24 @@ async fn the_demo_seed_is_valid_and_idempotent(pool: PgPool) {
         .await
         .unwrap();
     assert!(rows.len() >= 5);
+    // The past, written once: its players, activations, and each player's
+    // last ledger entry equal to their balance.
+    let past = sqlx::query!(
+        r#"SELECT (SELECT count(*) FROM players WHERE username LIKE 'crowd-%') AS "crowd!",
+                  (SELECT count(*) FROM activations) AS "activations!",
+                  (SELECT count(*) FROM balances b
+                    WHERE b.amount <> (SELECT l.balance_after FROM ledger_entries l
+                                        WHERE l.player_id = b.player_id AND l.currency = b.currency
+                                        ORDER BY l.created_at DESC, l.id DESC LIMIT 1)) AS "off!",
+                  (SELECT count(*) FROM player_activity_days) AS "activity!""#
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(past.crowd, 180);
+    assert!(past.activations > 300, "{}", past.activations);
+    assert_eq!(past.off, 0);
+    assert!(past.activity > 500, "{}", past.activity);
     for row in rows {
         assert_eq!(
             app::core::PromoCodeText::parse(&row.name).unwrap().as_str(),

@@ -1,5 +1,6 @@
 //! The demo seeded into a private database: players, admins and one code of
-//! each type (listed in the README). Idempotent: safe to run at every start.
+//! each type (listed in the README), and once a past of activations and
+//! activity for the statistics to show. Idempotent: safe to run at every start.
 //! The demo admins' well-known passwords are for a server only this machine
 //! can reach: served on any other address, they are replaced by random ones.
 
@@ -11,6 +12,7 @@ use crate::{activate, ActivationRequest, Channel, CodeRef, PromoCodeText};
 use model::admin::Role;
 
 const DEMO_SQL: &str = include_str!("demo.sql");
+const HISTORY_SQL: &str = include_str!("demo_history.sql");
 
 /// (username, password, tier) of the seeded players.
 pub const DEMO_PLAYERS: &[(&str, &str, &str)] = &[
@@ -82,9 +84,30 @@ pub async fn seed(pool: &PgPool, exposure: Exposure) -> Result<Vec<(String, Stri
         channel: Channel::Job,
     };
     match activate(&mut *pool.acquire().await?, &request).await {
-        Ok(_) | Err(Error::AlreadyActivated | Error::Exhausted) => Ok(replaced),
-        Err(e) => Err(e),
+        Ok(_) | Err(Error::AlreadyActivated | Error::Exhausted) => {}
+        Err(e) => return Err(e),
     }
+    history(pool).await?;
+    Ok(replaced)
+}
+
+/// The demo's past (`demo_history.sql`), once: in one transaction, under a
+/// lock, so two servers starting at once write it once.
+async fn history(pool: &PgPool) -> Result<()> {
+    let mut tx = pool.begin().await?;
+    sqlx::query!("SELECT pg_advisory_xact_lock(hashtext('promo_demo'))")
+        .execute(&mut *tx)
+        .await?;
+    let done = sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM players WHERE username LIKE 'crowd-%') AS "done!""#
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    if !done {
+        sqlx::raw_sql(HISTORY_SQL).execute(&mut *tx).await?;
+    }
+    tx.commit().await?;
+    Ok(())
 }
 
 /// 20 letters and digits: about 119 bits.

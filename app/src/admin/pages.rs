@@ -11,6 +11,7 @@ use super::api::{
 use super::layout::*;
 use super::models::*;
 use crate::components::Time;
+use crate::format;
 
 fn query_value(name: &'static str) -> Memo<String> {
     let query = use_query_map();
@@ -57,11 +58,11 @@ pub fn AdminHome() -> impl IntoView {
                     </div>
                 })}
                 <div class="stats" id="stats">
-                    <div class="stat"><span class="stat-value" id="stat-active">{s.active_codes}</span><span>{move_tr!("admin-stat-active")}</span></div>
-                    <div class="stat"><span class="stat-value" id="stat-today">{s.activations_today}</span><span>{move_tr!("admin-stat-today")}</span></div>
-                    <div class="stat"><span class="stat-value" id="stat-week">{s.activations_week}</span><span>{move_tr!("admin-stat-week")}</span></div>
-                    <div class="stat"><span class="stat-value">{s.running_jobs}</span><span>{move_tr!("admin-stat-jobs")}</span></div>
-                    <div class="stat"><A href="/admin/blocks" attr:class="stat-value" attr:id="stat-blocks">{s.active_blocks}</A><span>{move_tr!("admin-stat-blocks")}</span></div>
+                    <div class="stat"><span class="stat-value" id="stat-active">{format::number(s.active_codes)}</span><span>{move_tr!("admin-stat-active")}</span></div>
+                    <div class="stat"><span class="stat-value" id="stat-today">{format::number(s.activations_today)}</span><span>{move_tr!("admin-stat-today")}</span></div>
+                    <div class="stat"><span class="stat-value" id="stat-week">{format::number(s.activations_week)}</span><span>{move_tr!("admin-stat-week")}</span></div>
+                    <div class="stat"><span class="stat-value">{format::number(s.running_jobs)}</span><span>{move_tr!("admin-stat-jobs")}</span></div>
+                    <div class="stat"><A href="/admin/blocks" attr:class="stat-value" attr:id="stat-blocks">{format::number(s.active_blocks)}</A><span>{move_tr!("admin-stat-blocks")}</span></div>
                 </div>
                 <h2>{move_tr!("admin-stat-rewards")}</h2>
                 <table class="list" id="rewards-table">
@@ -73,7 +74,11 @@ pub fn AdminHome() -> impl IntoView {
                     <tbody>
                     {s.rewards_total.iter().map(|(currency, total)| {
                         let week = s.rewards_week.iter().find(|(c, _)| c == currency).map_or(0, |(_, w)| *w);
-                        view! { <tr data-currency=currency.clone()><td>{currency.clone()}</td><td class="num">{week}</td><td class="num">{*total}</td></tr> }
+                        view! { <tr data-currency=currency.clone()>
+                            <td>{format::currency_name(currency)}</td>
+                            <td class="num">{format::amount(week, currency)}</td>
+                            <td class="num">{format::amount(*total, currency)}</td>
+                        </tr> }
                     }).collect_view()}
                     </tbody>
                 </table>
@@ -92,6 +97,7 @@ pub fn AdminHome() -> impl IntoView {
             <p class="quick-links">
                 <A href="/admin/codes/new" attr:class="button">{move_tr!("admin-codes-new")}</A>
                 " " <A href="/admin/series" attr:class="button secondary">{move_tr!("admin-series-title")}</A>
+                " " <A href="/admin/stats" attr:class="button secondary" attr:id="home-stats">{move_tr!("admin-nav-stats")}</A>
             </p>
         </section>
         </AdminPage>

@@ -91,8 +91,10 @@ pub async fn catch_up(pool: &PgPool) -> Result<i64> {
 pub const RETENTION_WEEKS: i32 = 26;
 
 /// Computes the cohorts and campaign impact afresh (unless another instance
-/// is at it).
+/// is at it), from rollups brought up to date first: the cohorts start
+/// from every player's first redeem.
 pub async fn refresh_retention(pool: &PgPool) -> Result<()> {
+    catch_up(pool).await?;
     sqlx::query!("SELECT promo_stats_retention($1)", RETENTION_WEEKS)
         .execute(pool)
         .await?;

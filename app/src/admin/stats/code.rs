@@ -84,9 +84,9 @@ fn CodeReport(stats: CodeStats, query: RangeQuery) -> impl IntoView {
     }
     .into_any();
     let split = view! {
+        <BarChart id="chart-delays" title=tr!("stats-chart-delays")
+            keys=vec![tr!("stats-activations")] bars=delays/>
         <div class="two-col">
-            <BarChart id="chart-delays" title=tr!("stats-chart-delays")
-                keys=vec![tr!("stats-activations")] bars=delays/>
             <table class="list" id="channel-table">
                 <caption>{move_tr!("stats-channels")}</caption>
                 <thead><tr>
