@@ -9,7 +9,7 @@ export CARGO_TARGET_DIR ?= $(HOME)/.cache/promocodes/target
 # here with its message (an assignment from a failed command fails under -e).
 TOOLCHAIN = toolchain_env=$$(.ci/toolchain.sh $(1)) && source "$$toolchain_env"
 
-.PHONY: run test bench bench-series bench-flood sqlx-prepare fmt
+.PHONY: run test bench bench-series bench-flood bench-stats sqlx-prepare fmt
 
 ## Serve on http://127.0.0.1:3000 (release build, private database + demo unless DATABASE_URL is set).
 run:
@@ -26,6 +26,10 @@ bench:
 ## Series benchmark: one job generating and storing N codes (default a million).
 bench-series:
 	@$(call TOOLCHAIN) && cargo run -q --release -p server --bin bench -- --series $(or $(N),1000000)
+
+## Statistics benchmark: 100,000 codes, 1,000,000 activations, 200,000 players folded, then every report timed.
+bench-stats:
+	@$(call TOOLCHAIN) && cargo run -q --release -p server --bin bench -- --stats
 
 ## Flood benchmark: wrong codes from many clients beside honest redeems, over HTTP.
 bench-flood:
