@@ -398,7 +398,7 @@ async fn the_service_counts_kinds_redeemers_the_most_active_and_abuse(pool: PgPo
 
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
 async fn the_most_active_are_exact_when_taken_by_their_all_time_count(pool: PgPool) {
-    // More (player, day) rows in the range than the direct sum reads, so the
+    // More activations in the range than the direct count reads, so the
     // candidates come in order of their all-time count; the busiest of all
     // time is quiet in the range and must not crowd out the range's busiest.
     let codes: Vec<i64> = sqlx::query_scalar!(
@@ -639,7 +639,6 @@ async fn concurrent_folds_count_every_activation_once(
                   (SELECT sum(activations) FROM stats_code_delays)::bigint AS "delays!",
                   (SELECT sum(activations) FROM stats_kind_days)::bigint AS "kinds!",
                   (SELECT sum(activations) FROM stats_scope_days)::bigint AS "scopes!",
-                  (SELECT sum(activations) FROM stats_player_days)::bigint AS "player_days!",
                   (SELECT sum(activations) FROM stats_players)::bigint AS "players_sum!",
                   (SELECT sum(activations) FROM stats_service_days)::bigint AS "service!",
                   (SELECT sum(new_redeemers) FROM stats_service_days)::bigint AS "new!",
@@ -657,7 +656,6 @@ async fn concurrent_folds_count_every_activation_once(
         ("delays", check.delays),
         ("kinds", check.kinds),
         ("scopes", check.scopes),
-        ("player days", check.player_days),
         ("players", check.players_sum),
         ("service days", check.service),
     ] {

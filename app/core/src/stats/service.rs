@@ -50,13 +50,14 @@ pub async fn report(pool: &PgPool, range: DateRange) -> Result<ServiceStats> {
             .map(|k| (midnight(k.day), k.kind, k.activations)),
     );
     let days = sqlx::query!(
-        r#"SELECT day AS "day: chrono::NaiveDate", redeemers, new_redeemers FROM stats_service_days WHERE day BETWEEN $1 AND $2"#,
+        r#"SELECT day AS "day: chrono::NaiveDate", activations, redeemers, new_redeemers
+             FROM stats_service_days WHERE day BETWEEN $1 AND $2"#,
         range.from as _,
         range.to as _
     )
     .fetch_all(pool)
     .await?;
-    let player_days: i64 = days.iter().map(|d| i64::from(d.redeemers)).sum();
+    let activations: i64 = days.iter().map(|d| i64::from(d.activations)).sum();
     let redeemers = TimeSeries::fill(
         &range,
         Bucket::Day,
@@ -76,7 +77,7 @@ pub async fn report(pool: &PgPool, range: DateRange) -> Result<ServiceStats> {
             ]
         }),
     );
-    let top_players = top_players(pool, range, player_days).await?;
+    let top_players = top_players(pool, range, activations).await?;
     let (abuse, block_reasons) = abuse(pool, range).await?;
     Ok(ServiceStats {
         as_of,
@@ -90,28 +91,29 @@ pub async fn report(pool: &PgPool, range: DateRange) -> Result<ServiceStats> {
     })
 }
 
-/// Up to this many (player, day) rows in the range, the most active are
-/// summed straight from them; beyond, candidates are taken in order of their
+/// Up to this many activations in the range, the most active are counted
+/// straight from them; beyond, candidates are taken in order of their
 /// all-time count (see `top_players`).
 const DIRECT_ROWS: i64 = 40_000;
 /// Candidates read at a time.
 const CANDIDATES: i64 = 400;
 
 /// The most active players of `range` (most activations first, then the
-/// lower id), exactly. A short range sums its (player, day) rows. A long one
+/// lower id), exactly. A short range counts its activations. A long one
 /// would read up to a million of them, so it takes players in order of
 /// their all-time count, which bounds their count in any range: once the
 /// next candidate's all-time count is below the TOP_PLAYERS-th range count
-/// found, nobody left can enter the list.
-async fn top_players(pool: &PgPool, range: DateRange, player_days: i64) -> Result<Vec<TopPlayer>> {
+/// found, nobody left can enter the list. Range counts come from the
+/// activations (by player and time), so they are live.
+async fn top_players(pool: &PgPool, range: DateRange, activations: i64) -> Result<Vec<TopPlayer>> {
     let mut top: Vec<(i64, i64)> = Vec::new();
-    if player_days <= DIRECT_ROWS {
+    if activations <= DIRECT_ROWS {
         top = sqlx::query!(
-            r#"SELECT d.player_id, sum(d.activations)::bigint AS "n!"
-                 FROM stats_player_days d WHERE d.day BETWEEN $1 AND $2
+            r#"SELECT a.player_id, count(*) AS "n!"
+                 FROM activations a WHERE a.created_at >= $1 AND a.created_at < $2
                 GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT $3"#,
-            range.from as _,
-            range.to as _,
+            range.start() as _,
+            range.end() as _,
             TOP_PLAYERS as i64
         )
         .fetch_all(pool)
@@ -137,12 +139,13 @@ async fn top_players(pool: &PgPool, range: DateRange, player_days: i64) -> Resul
             after = Some((last.activations, last.player_id));
             let ids: Vec<i64> = candidates.iter().map(|c| c.player_id).collect();
             let counts = sqlx::query!(
-                r#"SELECT d.player_id, sum(d.activations)::bigint AS "n!"
-                     FROM stats_player_days d
-                    WHERE d.player_id = ANY($1) AND d.day BETWEEN $2 AND $3 GROUP BY 1"#,
+                r#"SELECT a.player_id, count(*) AS "n!"
+                     FROM activations a
+                    WHERE a.player_id = ANY($1) AND a.created_at >= $2 AND a.created_at < $3
+                    GROUP BY 1"#,
                 &ids,
-                range.from as _,
-                range.to as _
+                range.start() as _,
+                range.end() as _
             )
             .fetch_all(pool)
             .await?;

@@ -46,6 +46,11 @@ struct Args {
     /// Seconds per scenario.
     #[arg(short = 't', long, default_value_t = 10)]
     seconds: u64,
+    /// Runs of each scenario, the paths taking turns (one-claim, pipeline,
+    /// pipeline + statistics, again...), so that a machine drifting over
+    /// the run weighs on every path alike. The table shows their mean.
+    #[arg(long, default_value_t = 1)]
+    rounds: u32,
     #[arg(short, long, value_enum, default_value_t = Scenario::Both)]
     scenario: Scenario,
     /// Which activation path: the one-claim core call, the pipeline (queue
@@ -204,6 +209,11 @@ async fn run(args: &Args, base_url: &str) -> Result<()> {
     )
     .fetch_all(&pool)
     .await?;
+    // Settle the new rows before the clock runs: no autovacuum of them
+    // halfway through the first scenarios.
+    for settle in ["VACUUM ANALYZE players", "CHECKPOINT"] {
+        sqlx::raw_sql(settle).execute(&pool).await?;
+    }
     let players = Players {
         ids: Arc::new(ids),
         next: Arc::new(AtomicUsize::new(0)),
@@ -265,7 +275,17 @@ async fn run(args: &Args, base_url: &str) -> Result<()> {
     let mut rows = Vec::new();
     for &concurrency in &args.levels {
         for (key, scenario, texts) in &scenarios {
-            for &(path, guard) in &paths {
+            // Rounds in turn, ABBA: a path goes first in every other round.
+            let turns: Vec<_> = (0..args.rounds.max(1))
+                .flat_map(|round| {
+                    let mut order = paths.clone();
+                    if round % 2 == 1 {
+                        order.reverse();
+                    }
+                    order
+                })
+                .collect();
+            for &(path, guard) in &turns {
                 let worker = match path == stats::WITH_WORKER {
                     true => Some(stats::Worker::start(&pool).await?),
                     false => None,
@@ -333,7 +353,48 @@ async fn run(args: &Args, base_url: &str) -> Result<()> {
     Ok(())
 }
 
+/// The rounds of each scenario and path as one row: their mean rate,
+/// mean p50 and highest p99.
+fn merge_rounds(rows: &[Row]) -> Vec<Row> {
+    let mut merged: Vec<(Row, usize)> = Vec::new();
+    for row in rows {
+        let same = merged.iter_mut().find(|(m, _)| {
+            m.key == row.key && m.path == row.path && m.concurrency == row.concurrency
+        });
+        match same {
+            Some((m, n)) => {
+                let (a, b) = (&mut m.measured, row.measured);
+                a.granted += b.granted;
+                a.refused += b.refused;
+                a.per_second += b.per_second;
+                a.p50_ms += b.p50_ms;
+                a.p99_ms = a.p99_ms.max(b.p99_ms);
+                *n += 1;
+            }
+            None => merged.push((
+                Row {
+                    key: row.key,
+                    scenario: row.scenario.clone(),
+                    path: row.path,
+                    concurrency: row.concurrency,
+                    measured: row.measured,
+                },
+                1,
+            )),
+        }
+    }
+    merged
+        .into_iter()
+        .map(|(mut row, n)| {
+            row.measured.per_second /= n as f64;
+            row.measured.p50_ms /= n as f64;
+            row
+        })
+        .collect()
+}
+
 fn print_table(rows: &[Row], pg_rows: &[(pgbench::Kind, usize, pgbench::Figures)]) {
+    let rows = &merge_rounds(rows);
     println!();
     println!("| scenario | path | C | per second | p50 ms | p99 ms | refused |");
     println!("|---|---|---|---|---|---|---|");
