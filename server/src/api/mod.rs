@@ -71,6 +71,14 @@ pub struct ApiState {
         series::list,
         series::read,
         stats::overview,
+        stats::code,
+        stats::code_activations,
+        stats::group,
+        stats::campaign,
+        stats::partner,
+        stats::campaigns,
+        stats::service,
+        stats::retention,
     ),
     components(schemas(problem::ProblemDetails, problem::FieldProblem)),
     modifiers(&BearerKeys, &CommonProblems),
@@ -179,6 +187,17 @@ pub fn router(state: ApiState) -> Router {
         .route("/series", get(series::list).post(series::start))
         .route("/series/{id}", get(series::read))
         .route("/stats", get(stats::overview))
+        .route("/stats/codes/{id}", get(stats::code))
+        .route(
+            "/stats/codes/{id}/activations",
+            get(stats::code_activations),
+        )
+        .route("/stats/groups/{id}", get(stats::group))
+        .route("/stats/campaigns", get(stats::campaigns))
+        .route("/stats/campaigns/{id}", get(stats::campaign))
+        .route("/stats/partners/{id}", get(stats::partner))
+        .route("/stats/service", get(stats::service))
+        .route("/stats/retention", get(stats::retention))
         .route("/activity", post(activity::record))
         .fallback(|| async { Problem::not_found("no such API route") })
         .with_state(state)

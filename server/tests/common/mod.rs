@@ -5,6 +5,7 @@
 pub mod api_client;
 pub mod receiver;
 pub mod served;
+pub mod stats_fixture;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 

@@ -9,6 +9,7 @@ use crate::Paged;
 
 /// A report's days, both ends included.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DateRange {
     pub from: NaiveDate,
     pub to: NaiveDate,
@@ -16,6 +17,7 @@ pub struct DateRange {
 
 /// Why a range was refused (a Fluent message id each).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum RangeError {
     /// Not a `YYYY-MM-DD` date.
     Date,
@@ -37,6 +39,7 @@ impl RangeError {
 
 /// How long a period the charts bucket by.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Bucket {
     Hour,
@@ -99,18 +102,28 @@ impl DateRange {
     /// A range from the query's `from` and `to` (`YYYY-MM-DD`); a missing
     /// end is today, a missing start 30 days before the end.
     pub fn parse(from: &str, to: &str, today: NaiveDate) -> Result<Self, RangeError> {
-        let date =
-            |s: &str| NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| RangeError::Date);
-        let to = if to.trim().is_empty() {
-            today
-        } else {
-            date(to)?
+        let date = |s: &str| match s.trim() {
+            "" => Ok(None),
+            s => NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .map(Some)
+                .map_err(|_| RangeError::Date),
         };
-        let from = if from.trim().is_empty() {
-            to - Duration::days(Self::DEFAULT_DAYS - 1)
-        } else {
-            date(from)?
-        };
+        Self::between(date(from)?, date(to)?, today)
+    }
+
+    /// A range from its ends as dates, with the same defaults as `parse`.
+    pub fn between(
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+        today: NaiveDate,
+    ) -> Result<Self, RangeError> {
+        // Far-off years are refused before any arithmetic can overflow on them.
+        let sane = |d: NaiveDate| (1970..=9999).contains(&d.year());
+        if !from.into_iter().chain(to).all(sane) {
+            return Err(RangeError::Date);
+        }
+        let to = to.unwrap_or(today);
+        let from = from.unwrap_or(to - Duration::days(Self::DEFAULT_DAYS - 1));
         if to < from {
             return Err(RangeError::Order);
         }
@@ -172,6 +185,7 @@ impl DateRange {
 
 /// Figures over time: for each bucket of the range, one value per key.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TimeSeries {
     pub bucket: Bucket,
     /// What each value counts (channels, kinds, ...), in display order.
@@ -222,6 +236,7 @@ impl TimeSeries {
 
 /// An amount of one currency.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Money {
     pub currency: String,
     pub amount: i64,
@@ -236,6 +251,7 @@ pub const DELAY_BUCKETS: [&str; 7] = ["1h", "6h", "1d", "3d", "7d", "30d", "late
 
 /// A code's report.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CodeStats {
     pub id: i64,
     pub name: String,
@@ -267,6 +283,7 @@ pub struct CodeStats {
 
 /// One activation of a code, for the list of who activated it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
 pub struct CodePlayerLine {
     /// The k-th activation, counted from 1.
@@ -283,6 +300,7 @@ pub type CodePlayers = Paged<CodePlayerLine>;
 
 /// What a scope report is about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Scope {
     Group,
@@ -308,6 +326,7 @@ impl Scope {
 
 /// A group's, series', campaign's or partner's report.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ScopeStats {
     pub scope: Scope,
     pub id: i64,
@@ -333,6 +352,7 @@ pub struct ScopeStats {
 /// What a partner is owed: activations of its codes times its payout per
 /// activation, per calendar month of the range.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Payout {
     pub currency: String,
     pub per_activation: i64,
@@ -344,6 +364,7 @@ pub struct Payout {
 
 /// One campaign in the comparison.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CampaignLine {
     pub id: i64,
     pub name: String,
@@ -359,6 +380,7 @@ pub struct CampaignLine {
 
 /// Campaigns side by side, and their marketing channels summed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CampaignComparison {
     pub as_of: DateTime<Utc>,
     pub range: DateRange,
@@ -369,6 +391,7 @@ pub struct CampaignComparison {
 
 /// A player among the most active of a range.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TopPlayer {
     pub player_id: i64,
     pub username: String,
@@ -378,6 +401,7 @@ pub struct TopPlayer {
 
 /// The whole service.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ServiceStats {
     pub as_of: DateTime<Utc>,
     pub range: DateRange,
@@ -396,6 +420,7 @@ pub struct ServiceStats {
 
 /// A weekly cohort and how many of it were active in the weeks after.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Cohort {
     pub week: NaiveDate,
     pub players: i64,
@@ -405,6 +430,7 @@ pub struct Cohort {
 
 /// A campaign's redeemers before and after their first redeem in it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CampaignImpact {
     pub campaign_id: i64,
     pub name: String,
@@ -415,6 +441,7 @@ pub struct CampaignImpact {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RetentionStats {
     /// When the figures were computed (every few minutes), if ever.
     pub as_of: Option<DateTime<Utc>>,
@@ -448,9 +475,13 @@ mod tests {
             Err(RangeError::Date)
         );
         assert_eq!(
-            DateRange::parse("1900-01-01", "", today),
+            DateRange::parse("1980-01-01", "", today),
             Err(RangeError::TooLong)
         );
+        for far in ["+262142-12-31", "-262143-01-01", "1900-01-01"] {
+            assert_eq!(DateRange::parse(far, "", today), Err(RangeError::Date));
+            assert_eq!(DateRange::parse("", far, today), Err(RangeError::Date));
+        }
         let one = DateRange::parse("2026-12-04", "2026-12-04", today).unwrap();
         assert_eq!(one.days(), 1);
         assert_eq!(one.end() - one.start(), Duration::days(1));
