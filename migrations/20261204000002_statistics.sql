@@ -99,14 +99,22 @@ CREATE TABLE stats_scope_totals (
     PRIMARY KEY (scope, scope_id)
 );
 
--- Per player in all: when they first and last redeemed, and how often (the
--- most active players of a range are sought in this order).
+-- Per player and day, for the most active players of a range.
+CREATE TABLE stats_player_days (
+    player_id    bigint NOT NULL,
+    day          date NOT NULL,
+    activations  integer NOT NULL,
+    PRIMARY KEY (player_id, day)
+);
+CREATE INDEX stats_player_days_day_idx ON stats_player_days (day) INCLUDE (player_id, activations);
+-- Per player in all: when they first and last redeemed, and how often.
 CREATE TABLE stats_players (
     player_id    bigint PRIMARY KEY,
     first_at     timestamptz NOT NULL,
     last_at      timestamptz NOT NULL,
     activations  integer NOT NULL
 );
+CREATE INDEX stats_players_first_idx ON stats_players (first_at);
 CREATE INDEX stats_players_busiest_idx ON stats_players (activations DESC, player_id);
 -- Per day: activations, distinct redeemers, and those who redeemed for the
 -- first time ever.
@@ -214,17 +222,13 @@ BEGIN
            SET players = t.players + EXCLUDED.players,
                first_day = least(t.first_day, EXCLUDED.first_day),
                last_day = greatest(t.last_day, EXCLUDED.last_day)
-    ), day_firsts AS (
-        -- Players redeeming for the first time that day: none of their
-        -- activations of the day is among those folded before (every id up
-        -- to v_from is). Reads the activations' player index; writes nothing.
-        SELECT d.day, count(*) AS players
-          FROM (SELECT DISTINCT w.player_id, w.day FROM w) d
-         WHERE NOT EXISTS (SELECT 1 FROM activations a
-                            WHERE a.player_id = d.player_id AND a.id <= v_from
-                              AND a.created_at >= d.day::timestamp AT TIME ZONE 'UTC'
-                              AND a.created_at < (d.day + 1)::timestamp AT TIME ZONE 'UTC')
-         GROUP BY 1
+    ), player_days AS (
+        -- xmax = 0 marks a row this statement inserted: the player's first
+        -- activation of that day.
+        INSERT INTO stats_player_days AS t (player_id, day, activations)
+        SELECT w.player_id, w.day, count(*) FROM w GROUP BY 1, 2
+        ON CONFLICT (player_id, day) DO UPDATE SET activations = t.activations + EXCLUDED.activations
+        RETURNING t.day, (t.xmax = 0) AS fresh
     ), redeemers AS (
         INSERT INTO stats_players AS t (player_id, first_at, last_at, activations)
         SELECT w.player_id, min(w.created_at), max(w.created_at), count(*) FROM w GROUP BY 1
@@ -238,7 +242,7 @@ BEGIN
         SELECT d.day, sum(d.activations), sum(d.redeemers), sum(d.new_redeemers)
           FROM (SELECT w.day, count(*) AS activations, 0 AS redeemers, 0 AS new_redeemers FROM w GROUP BY 1
                 UNION ALL
-                SELECT f.day, 0, f.players, 0 FROM day_firsts f
+                SELECT pd.day, 0, count(*), 0 FROM player_days pd WHERE pd.fresh GROUP BY 1
                 UNION ALL
                 SELECT r.day, 0, 0, count(*) FROM redeemers r WHERE r.fresh GROUP BY 1) d
          GROUP BY 1
