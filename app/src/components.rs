@@ -102,6 +102,7 @@ pub fn Header() -> impl IntoView {
                         Some(player) => view! {
                             <A href="/wallet">{move_tr!("nav-wallet")}</A>
                             <A href="/activations">{move_tr!("nav-activations")}</A>
+                            <A href="/my-codes" attr:id="nav-my-codes">{move_tr!("nav-my-codes")}</A>
                             <A href="/notifications" attr:id="nav-notifications">
                                 {move_tr!("nav-notifications")}
                                 <span class="badge" id="unread-count" aria-label=move_tr!("nav-unread", {"count" => player.unread})>

@@ -82,6 +82,7 @@ pub fn App() -> impl IntoView {
                             <Route path=StaticSegment("account") view=pages::AccountPage ssr=SsrMode::Async/>
                             <Route path=StaticSegment("notifications") view=pages::NotificationsPage ssr=SsrMode::Async/>
                             <Route path=StaticSegment("activations") view=pages::ActivationsPage ssr=SsrMode::Async/>
+                            <Route path=StaticSegment("my-codes") view=pages::MyCodesPage ssr=SsrMode::Async/>
                             <Route path=(StaticSegment("admin"), StaticSegment("signin")) view=admin::AdminSignIn ssr=SsrMode::Async/>
                             <ParentRoute path=StaticSegment("admin") view=AdminLayout ssr=SsrMode::Async>
                                 <Route path=StaticSegment("") view=admin::AdminHome ssr=SsrMode::Async/>
@@ -105,6 +106,7 @@ pub fn App() -> impl IntoView {
                                 <Route path=StaticSegment("blocks") view=admin::BlocksPage ssr=SsrMode::Async/>
                                 <Route path=StaticSegment("webhooks") view=admin::WebhooksPage ssr=SsrMode::Async/>
                                 <Route path=StaticSegment("api-keys") view=admin::ApiKeysPage ssr=SsrMode::Async/>
+                                <Route path=StaticSegment("actions") view=admin::ActionRewardsPage ssr=SsrMode::Async/>
                             </ParentRoute>
                         </Routes>
                     </main>

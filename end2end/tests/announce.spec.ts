@@ -8,6 +8,15 @@ test('an admin announces a new code and a player finds it in the inbox, in both 
   const player = await browser.newContext();
   const playerPage = await player.newPage();
   await signUp(playerPage, '/notifications');
+  // Another player turns announcements off on the account page (in place).
+  const quiet = await browser.newContext();
+  const quietPage = await quiet.newPage();
+  await signUp(quietPage, '/account');
+  await hydrated(quietPage);
+  await expect(quietPage.locator('#announcements-state')).toHaveAttribute('data-on', 'true');
+  await quietPage.click('#announcements-submit');
+  await expect(quietPage.locator('#announcements-state')).toHaveAttribute('data-on', 'false');
+  await expect(quietPage).toHaveURL(/\/account$/);
 
   // A fresh code, announced with JavaScript: the answer shows in place.
   await adminSignIn(page);
@@ -39,6 +48,11 @@ test('an admin announces a new code and a player finds it in the inbox, in both 
   await expect(playerPage.locator('#inbox')).toContainText(`Для вас новый промокод: ${name} — 75 монет.`);
   await playerPage.screenshot({ path: 'screenshots/inbox-new-code-ru.png', fullPage: true });
   await player.close();
+  // The fan-out reached the first player; the quiet one, who signed up
+  // before the code was announced, was skipped.
+  await quietPage.goto('/notifications');
+  await expect(quietPage.locator('body')).not.toContainText(name);
+  await quiet.close();
 
   // Without JavaScript the form posts and the page says it was announced;
   // an easter egg is refused with its reason.

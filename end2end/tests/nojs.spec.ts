@@ -63,3 +63,34 @@ test('without JavaScript an easter egg opens with its button, and a password cha
   await page.goto('/wallet');
   await expect(page).toHaveURL(/\/wallet$/); // still signed in here
 });
+
+test('without JavaScript a shared redeem link survives sign-up, fills the form, and redeems only on the button', async ({ page }) => {
+  const response = await page.goto('/redeem?code=WINTER-2026');
+  expect(response?.status()).toBe(200);
+  await expect(page).toHaveURL(/\/signin\?next=%2Fredeem%3Fcode%3DWINTER-2026$/);
+  await signUp(page, '/redeem?code=WINTER-2026', false);
+  await expect(page).toHaveURL(/\/redeem\?code=WINTER-2026$/);
+  await expect(page.locator('#code-input')).toHaveValue('WINTER-2026');
+  // Opening the link redeemed nothing.
+  await expect(page.locator('#unread-count')).toHaveText('0');
+  await expect(page.locator('#redeem-success')).toHaveCount(0);
+  await page.click('#redeem-submit');
+  await expect(page.locator('#redeem-success')).toContainText('15 gems');
+  // Markup in a link is only text in the field.
+  await page.goto('/redeem?code=%22%3E%3Cb%20id%3Dinjected%3Ex');
+  await expect(page.locator('#code-input')).toHaveValue('"><b id=injected>x');
+  await expect(page.locator('#injected')).toHaveCount(0);
+});
+
+test('without JavaScript a player turns announcements of new codes off and on again', async ({ page }) => {
+  await signUp(page, '/account', false);
+  await expect(page.locator('#announcements-state')).toHaveAttribute('data-on', 'true');
+  await page.click('#announcements-submit');
+  await expect(page).toHaveURL(/\/account$/);
+  await expect(page.locator('#announcements-state')).toHaveAttribute('data-on', 'false');
+  await expect(page.locator('#announcements-state')).toContainText('not told about new codes');
+  await page.goto('/lang/ru?next=/account');
+  await expect(page.locator('#announcements-submit')).toHaveText('Сообщать о новых кодах');
+  await page.click('#announcements-submit');
+  await expect(page.locator('#announcements-state')).toHaveAttribute('data-on', 'true');
+});

@@ -32,6 +32,16 @@ test('a new player signs up, redeems a code inline, and sees the wallet and inbo
   await expect(page.locator('#unread-count')).toHaveText('0');
 });
 
+test('a shared redeem link fills the form of a hydrated page and redeems inline on the button', async ({ page }) => {
+  await signUp(page, '/redeem?code=welcome-100');
+  await hydrated(page);
+  await expect(page.locator('#code-input')).toHaveValue('welcome-100');
+  await expect(page.locator('#unread-count')).toHaveText('0');
+  await page.click('#redeem-submit');
+  await expect(page.locator('#redeem-success')).toContainText('100 coins');
+  await expect(page.locator('#unread-count')).toHaveText('1');
+});
+
 const refusals: Array<[string, string, RegExp, RegExp]> = [
   ['NO-SUCH-CODE', 'unknown', /no such code/i, /Такого кода нет/],
   ['COMING-SOON', 'not_started', /not active yet\. It starts on \d{4}-\d\d-\d\d/, /ещё не действует\. Он начнёт работать \d{4}-\d\d-\d\d/],

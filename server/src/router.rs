@@ -232,6 +232,7 @@ const PLAYER_PAGES: &[&str] = &[
     "/wallet",
     "/notifications",
     "/activations",
+    "/my-codes",
     "/account",
 ];
 

@@ -83,15 +83,17 @@ async fn players_are_upserted_by_the_platform_id(pool: PgPool) {
     assert_eq!(created.body["external_id"], "platform-77");
     assert_eq!(created.body["locale"], "ru");
     assert_eq!(created.body["tags"], json!(["beta"]));
+    assert_eq!(created.body["announcements"], true);
     let updated = api
         .call(
             "PUT",
             path,
             Some(&key),
             None,
-            Some(json!({"tier": "standard"})),
+            Some(json!({"tier": "standard", "announcements": false})),
         )
         .await;
+    assert_eq!(updated.body["announcements"], false);
     assert_eq!(updated.status, StatusCode::OK);
     assert_eq!(updated.body["id"], created.body["id"]);
     assert_eq!(updated.body["tier"], "standard");
@@ -127,6 +129,7 @@ async fn players_are_upserted_by_the_platform_id(pool: PgPool) {
     assert_eq!(unknown_field.status, StatusCode::BAD_REQUEST);
     let read = api.call("GET", path, Some(&key), None, None).await;
     assert_eq!(read.body["tier"], "standard");
+    assert_eq!(read.body["announcements"], false);
 
     let link = api
         .call(

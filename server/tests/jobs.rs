@@ -71,8 +71,16 @@ async fn an_announcement_reaches_each_player_it_is_for_once(pool: PgPool) {
         },
     )
     .await;
-    // One who already redeemed it is not told about it.
+    // One who already redeemed it is not told about it, nor one who turned
+    // announcements off (and turned them on again later: told next time).
     redeem(&pool, many[0], "WELCOME").await.unwrap();
+    let quiet = many[1];
+    app::core::preferences::set_announcements(&pool, quiet, false)
+        .await
+        .unwrap();
+    assert!(!app::core::preferences::announcements(&pool, quiet)
+        .await
+        .unwrap());
 
     announce::schedule(&pool, by(&pool).await, code)
         .await
@@ -94,18 +102,24 @@ async fn an_announcement_reaches_each_player_it_is_for_once(pool: PgPool) {
         many.len(),
         announce::BATCH
     );
-    let expected: Vec<i64> = many[1..].to_vec();
+    let expected: Vec<i64> = many[2..].to_vec();
     assert_eq!(told(&pool, code).await, expected);
     assert!(!told(&pool, code).await.contains(&gold));
 
-    // Announced again: a new player hears of it, nobody twice.
+    // Announced again: a new player hears of it, and the one who turned
+    // announcements back on; nobody twice.
     let late = player(&pool).await;
+    app::core::preferences::set_announcements(&pool, quiet, true)
+        .await
+        .unwrap();
     announce::schedule(&pool, by(&pool).await, code)
         .await
         .unwrap();
     drain(&pool).await;
     let mut again = expected.clone();
     again.push(late);
+    again.push(quiet);
+    again.sort();
     assert_eq!(told(&pool, code).await, again);
     let message: serde_json::Value = sqlx::query_scalar(
         "SELECT params FROM notifications WHERE kind = 'new_code' AND player_id = $1",

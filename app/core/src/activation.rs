@@ -196,8 +196,10 @@ async fn code_state(
                EXISTS (SELECT 1 FROM activations a WHERE a.code_id = c.id AND a.player_id = $3) AS "already_activated!"
           FROM promo_codes c
           LEFT JOIN players p ON p.id = $3
-         WHERE ($1::text IS NOT NULL AND c.normalized = $1 AND c.egg_slug IS NULL)
-            OR ($2::text IS NOT NULL AND c.egg_slug = $2)
+         WHERE (($1::text IS NOT NULL AND c.normalized = $1 AND c.egg_slug IS NULL)
+                OR ($2::text IS NOT NULL AND c.egg_slug = $2))
+           -- Someone else's personal code does not exist for this player.
+           AND (c.owner_id IS NULL OR c.owner_id = $3)
         "#,
         normalized,
         slug,

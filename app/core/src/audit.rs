@@ -21,6 +21,8 @@ pub enum Entity {
     Webhook,
     /// An API key (only its prefix is stored in the clear anyway).
     ApiKey,
+    /// An action key's reward (keyed by the action, so no id).
+    ActionReward,
 }
 
 impl Entity {
@@ -35,6 +37,7 @@ impl Entity {
             Self::Block => "block",
             Self::Webhook => "webhook",
             Self::ApiKey => "api_key",
+            Self::ActionReward => "action_reward",
         }
     }
 
@@ -49,6 +52,7 @@ impl Entity {
             Self::Block => "input_blocks",
             Self::Webhook => "webhook_endpoints",
             Self::ApiKey => "api_keys",
+            Self::ActionReward => "action_rewards",
         }
     }
 }

@@ -26,9 +26,17 @@ pub struct CodeFacts {
     pub enabled: bool,
     pub starts_at: Option<DateTime<Utc>>,
     pub ends_at: Option<DateTime<Utc>>,
+    /// The one player a personal code is for (never changes once issued).
+    pub owner_id: Option<i64>,
 }
 
 impl CodeFacts {
+    /// Whether `player_id` may know the code exists: anyone, unless it is
+    /// someone else's personal code.
+    pub fn visible_to(&self, player_id: i64) -> bool {
+        self.owner_id.is_none_or(|owner| owner == player_id)
+    }
+
     /// The refusal these facts give at `now`, if any. Unknown and disabled
     /// are guesses (the abuse guard counts them); not started and expired are not.
     pub fn refusal(&self, now: DateTime<Utc>) -> Option<Error> {
@@ -189,7 +197,8 @@ async fn read(pool: &PgPool, code: &CodeRef) -> Result<Option<CodeFacts>, Error>
         r#"
         SELECT id, enabled,
                starts_at AS "starts_at: DateTime<Utc>",
-               ends_at AS "ends_at: DateTime<Utc>"
+               ends_at AS "ends_at: DateTime<Utc>",
+               owner_id
           FROM promo_codes
          WHERE ($1::text IS NOT NULL AND normalized = $1 AND egg_slug IS NULL)
             OR ($2::text IS NOT NULL AND egg_slug = $2)

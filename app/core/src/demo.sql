@@ -71,3 +71,10 @@ SELECT c.id, t.locale, t.description, t.secret
   ) AS t(normalized, locale, description, secret)
   JOIN promo_codes c ON c.normalized = t.normalized
 ON CONFLICT DO NOTHING;
+
+-- Rewards for platform actions (POST /api/v1/players/{id}/actions).
+INSERT INTO action_rewards (action, gives, reward, currency, once, code_days) VALUES
+    ('first_purchase', 'grant', 100, 'COINS', true, 30),
+    ('tutorial.done', 'code', 50, 'GEMS', true, 14),
+    ('streak_day', 'grant', 5, 'COINS', false, 30)
+ON CONFLICT DO NOTHING;

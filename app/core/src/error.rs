@@ -123,6 +123,9 @@ pub enum Problem {
     // A player as the platform sends it.
     ExternalId,
     UnknownLocale,
+    // An action the platform reports, and its reward.
+    ActionKey,
+    ReportKey,
     // An account.
     Username,
     ShortPassword,

@@ -24,10 +24,12 @@ pub enum Topic {
     SeriesFinished,
     BlockCreated,
     BlockLifted,
+    CodeIssued,
+    ActionRewarded,
 }
 
 impl Topic {
-    pub const ALL: [Topic; 8] = [
+    pub const ALL: [Topic; 10] = [
         Self::PromoActivated,
         Self::PromoRefused,
         Self::CodeCreated,
@@ -36,6 +38,8 @@ impl Topic {
         Self::SeriesFinished,
         Self::BlockCreated,
         Self::BlockLifted,
+        Self::CodeIssued,
+        Self::ActionRewarded,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -48,6 +52,8 @@ impl Topic {
             Self::SeriesFinished => "series.finished",
             Self::BlockCreated => "block.created",
             Self::BlockLifted => "block.lifted",
+            Self::CodeIssued => "code.issued",
+            Self::ActionRewarded => "action.rewarded",
         }
     }
 

@@ -6,6 +6,7 @@
 //! The module map is in the README ("Layout").
 
 pub mod abuse;
+pub mod actions;
 pub mod activation;
 pub mod admin_views;
 pub mod admins;
@@ -33,8 +34,10 @@ pub mod jobs;
 pub mod links;
 pub mod locale;
 pub mod paging;
+pub mod personal;
 pub mod platform;
 pub mod player_views;
+pub mod preferences;
 pub mod queue;
 pub mod retry;
 pub mod reward;

@@ -16,6 +16,8 @@ pub struct PlayerUpsert {
     pub locale: Option<String>,
     pub tier: Option<String>,
     pub tags: Option<Vec<String>>,
+    /// Whether they hear about new codes.
+    pub announcements: Option<bool>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -26,6 +28,7 @@ pub struct PlatformPlayer {
     pub locale: String,
     pub tier: String,
     pub tags: Vec<String>,
+    pub announcements: bool,
     pub created_at: DateTime<Utc>,
     /// (currency, amount), by currency.
     pub balances: Vec<(String, i64)>,
@@ -103,14 +106,15 @@ pub async fn upsert(
     }
     let row = sqlx::query!(
         r#"
-        INSERT INTO players (username, external_id, locale, tier, tags)
+        INSERT INTO players (username, external_id, locale, tier, tags, announcements)
         VALUES (coalesce($2, $6), $1, coalesce($3, 'en'), coalesce($4, 'standard'),
-                coalesce($5, '{}'::text[]))
+                coalesce($5, '{}'::text[]), coalesce($7, true))
         ON CONFLICT (external_id) DO UPDATE
            SET username = coalesce($2, players.username),
                locale = coalesce($3, players.locale),
                tier = coalesce($4, players.tier),
-               tags = coalesce($5, players.tags)
+               tags = coalesce($5, players.tags),
+               announcements = coalesce($7, players.announcements)
         RETURNING id, (xmax = 0) AS "created!"
         "#,
         external_id,
@@ -119,6 +123,7 @@ pub async fn upsert(
         upsert.tier.as_deref(),
         tags.as_deref(),
         default_username(external_id),
+        upsert.announcements,
     )
     .fetch_one(&mut *conn)
     .await?;
@@ -142,7 +147,7 @@ async fn read(conn: &mut PgConnection, id: i64) -> Result<Option<PlatformPlayer>
     let row = sqlx::query!(
         r#"
         SELECT p.id, p.external_id AS "external_id!", p.username, p.locale, p.tier, p.tags,
-               p.created_at AS "created_at: DateTime<Utc>",
+               p.announcements, p.created_at AS "created_at: DateTime<Utc>",
                coalesce((SELECT array_agg(b.currency ORDER BY b.currency) FROM balances b
                           WHERE b.player_id = p.id), '{}') AS "currencies!",
                coalesce((SELECT array_agg(b.amount ORDER BY b.currency) FROM balances b
@@ -160,6 +165,7 @@ async fn read(conn: &mut PgConnection, id: i64) -> Result<Option<PlatformPlayer>
         locale: r.locale,
         tier: r.tier,
         tags: r.tags,
+        announcements: r.announcements,
         created_at: r.created_at,
         balances: r.currencies.into_iter().zip(r.amounts).collect(),
     }))

@@ -146,6 +146,11 @@ account-password-current = Current password
 account-password-new = New password
 account-password-confirm = New password again
 account-password-submit = Change password
+account-announcements-title = New codes
+account-announcements-on = We tell you in your inbox when a new code is for you.
+account-announcements-off = You are not told about new codes. Codes you find yourself still work.
+account-announcements-turn-off = Stop telling me
+account-announcements-turn-on = Tell me about new codes
 account-password-changed = Your password is changed. You stay signed in here; every other device is signed out.
 account-error-current = The current password is wrong.
 

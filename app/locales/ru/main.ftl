@@ -149,6 +149,11 @@ account-password-current = Текущий пароль
 account-password-new = Новый пароль
 account-password-confirm = Новый пароль ещё раз
 account-password-submit = Сменить пароль
+account-announcements-title = Новые коды
+account-announcements-on = Мы сообщаем во входящих, когда для вас появляется новый код.
+account-announcements-off = Вы не получаете сообщений о новых кодах. Найденные самостоятельно коды по-прежнему работают.
+account-announcements-turn-off = Не сообщать
+account-announcements-turn-on = Сообщать о новых кодах
 account-password-changed = Пароль изменён. Здесь вы остаётесь в аккаунте, на всех других устройствах выполнен выход.
 account-error-current = Текущий пароль неверен.
 

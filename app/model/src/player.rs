@@ -275,6 +275,20 @@ pub struct ActivationLine {
 
 pub type ActivationPage = Paged<ActivationLine>;
 
+/// A code issued to the player alone ("your codes").
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonalCodeLine {
+    pub code: String,
+    pub reward: i64,
+    pub currency: String,
+    pub issued_at: DateTime<Utc>,
+    pub ends_at: Option<DateTime<Utc>>,
+    /// `open` (redeem it), `redeemed` or `expired`.
+    pub state: String,
+}
+
+pub type PersonalCodePage = Paged<PersonalCodeLine>;
+
 /// A 429 from the router answers a server function with the error
 /// `ServerError|throttled:SECONDS`; the page turns it into a refusal.
 pub const THROTTLED_PREFIX: &str = "throttled:";

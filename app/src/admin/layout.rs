@@ -63,6 +63,7 @@ pub fn AdminNav() -> impl IntoView {
                         <A href="/admin/blocks" attr:id="nav-blocks">{move_tr!("admin-nav-blocks")}</A>
                         <A href="/admin/webhooks" attr:id="nav-webhooks">{move_tr!("admin-nav-webhooks")}</A>
                         <A href="/admin/api-keys" attr:id="nav-api-keys">{move_tr!("admin-nav-api-keys")}</A>
+                        <A href="/admin/actions" attr:id="nav-actions">{move_tr!("admin-nav-actions")}</A>
                         <A href="/admin/audit">{move_tr!("admin-nav-audit")}</A>
                         <span class="who" id="admin-who">
                             {me.username.clone()} " · "

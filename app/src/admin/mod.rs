@@ -2,6 +2,7 @@
 //! statistics, audit log. Pages live under `/admin`; the server refuses every read to
 //! anyone but a signed-in admin and every change to anyone but an `admin`.
 
+mod actions;
 pub mod api;
 mod api_keys;
 mod blocks;
@@ -18,6 +19,7 @@ pub mod session;
 mod stats;
 mod webhooks;
 
+pub use actions::ActionRewardsPage;
 pub use api_keys::ApiKeysPage;
 pub use blocks::BlocksPage;
 pub use catalog::{CampaignsPage, GroupsPage, PartnersPage};

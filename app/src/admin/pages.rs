@@ -229,7 +229,7 @@ pub fn AuditPage() -> impl IntoView {
         <section class="card wide">
             <h1>{move_tr!("admin-audit-title")}</h1>
             <nav class="chips">
-                {["", "code", "series", "group", "campaign", "partner", "block", "webhook", "api_key"].into_iter().map(|e| {
+                {["", "code", "series", "group", "campaign", "partner", "block", "webhook", "api_key", "action_reward"].into_iter().map(|e| {
                     let href = if e.is_empty() { "/admin/audit".to_owned() } else { format!("/admin/audit?entity={e}") };
                     let label = if e.is_empty() { "admin-audit-all".to_owned() } else { format!("admin-entity-{e}") };
                     view! { <A href=href attr:class="chip">{move || i18n.tr(&label)}</A> }

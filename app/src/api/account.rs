@@ -1,6 +1,7 @@
 //! Player accounts: sign in (password, counted against the account's failed
 //! sign-ins), sign up, sign out, and changing one's password, which ends
-//! every other session of the account.
+//! every other session of the account; whether the player hears about new
+//! codes.
 
 use leptos::prelude::*;
 use leptos::server_fn::ServerFnError;
@@ -146,6 +147,32 @@ pub async fn change_password(
     };
     back_with(&request, "/account", &error, &[]);
     Ok(Some(error))
+}
+
+/// Whether the signed-in player hears about new codes.
+#[server(endpoint = "announcements")]
+pub async fn announcements() -> Result<bool, ServerFnError> {
+    let request = ssr::Request::load().await?;
+    let player = request.require_player("/account")?;
+    crate::core::preferences::announcements(&request.pool, player.id)
+        .await
+        .map_err(ssr::internal)
+}
+
+/// Turns announcements of new codes on or off for the signed-in player.
+#[server(endpoint = "set_announcements")]
+pub async fn set_announcements(on: bool) -> Result<(), ServerFnError> {
+    let request = ssr::Request::load().await?;
+    let Some(player) = request.player() else {
+        return Err(ssr::unauthorized());
+    };
+    crate::core::preferences::set_announcements(&request.pool, player.id, on)
+        .await
+        .map_err(ssr::internal)?;
+    if request.no_js {
+        leptos_axum::redirect("/account");
+    }
+    Ok(())
 }
 
 /// The message of an account's problem (the sign-up form's words).

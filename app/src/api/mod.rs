@@ -269,6 +269,16 @@ pub async fn my_activations(page: i64) -> Result<ActivationPage, ServerFnError> 
         .map_err(ssr::internal)
 }
 
+/// The codes issued to the signed-in player alone.
+#[server(endpoint = "my_codes")]
+pub async fn my_codes(page: i64) -> Result<PersonalCodePage, ServerFnError> {
+    let request = ssr::Request::load().await?;
+    let player = request.require_player("/my-codes")?;
+    crate::core::personal::owned(&request.pool, player.id, page)
+        .await
+        .map_err(ssr::internal)
+}
+
 #[server(endpoint = "notifications")]
 pub async fn notifications(page: i64) -> Result<NotificationPage, ServerFnError> {
     let request = ssr::Request::load().await?;

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_fluent::move_tr;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::{ChangePassword, SignIn, SignUp};
+use crate::api::{announcements, ChangePassword, SetAnnouncements, SignIn, SignUp};
 use crate::components::{form_error, use_session, FormErrorView, RequireSignIn};
 
 fn query_value(name: &'static str) -> Memo<String> {
@@ -75,7 +75,8 @@ pub fn SignUpPage() -> impl IntoView {
     }
 }
 
-/// `/account`: the signed-in player's account; for now, changing the password.
+/// `/account`: the signed-in player's account: the password, and whether
+/// they hear about new codes.
 #[component]
 pub fn AccountPage() -> impl IntoView {
     let action = ServerAction::<ChangePassword>::new();
@@ -104,7 +105,31 @@ pub fn AccountPage() -> impl IntoView {
                     <input id="password-confirm" name="confirm" type="password" required autocomplete="new-password" minlength="8"/>
                     <button type="submit" class="button" id="password-submit">{move_tr!("account-password-submit")}</button>
                 </ActionForm>
+                <AnnouncementsSetting/>
             </section>
         </RequireSignIn>
+    }
+}
+
+/// Announcements of new codes: on or off, one button to switch.
+#[component]
+fn AnnouncementsSetting() -> impl IntoView {
+    let action = ServerAction::<SetAnnouncements>::new();
+    let on = Resource::new(move || action.version().get(), |_| announcements());
+    view! {
+        <h2>{move_tr!("account-announcements-title")}</h2>
+        <Transition fallback=|| ()>
+            {move || on.get().and_then(Result::ok).map(|on| view! {
+                <p id="announcements-state" data-on=on.to_string()>
+                    {if on { move_tr!("account-announcements-on") } else { move_tr!("account-announcements-off") }}
+                </p>
+                <ActionForm action=action attr:id="announcements-form">
+                    <input type="hidden" name="on" value=(!on).to_string()/>
+                    <button type="submit" class="button secondary" id="announcements-submit">
+                        {if on { move_tr!("account-announcements-turn-off") } else { move_tr!("account-announcements-turn-on") }}
+                    </button>
+                </ActionForm>
+            })}
+        </Transition>
     }
 }

@@ -134,6 +134,8 @@ pub fn NotificationsPage() -> impl IntoView {
                                             let amount = crate::components::amount_text(reward, &currency);
                                             if kind == "new_code" {
                                                 tr!("notification-new-code", {"code" => code.clone(), "amount" => amount})
+                                            } else if kind == "code_issued" {
+                                                tr!("notification-code-issued", {"code" => code.clone(), "amount" => amount})
                                             } else {
                                                 tr!("notification-activation", {"code" => code.clone(), "amount" => amount})
                                             }

@@ -4,6 +4,7 @@ mod account;
 mod egg;
 mod home;
 mod lists;
+mod my_codes;
 mod not_found;
 pub mod redeem;
 
@@ -11,5 +12,6 @@ pub use account::{AccountPage, SignInPage, SignUpPage};
 pub use egg::EggPage;
 pub use home::HomePage;
 pub use lists::{ActivationsPage, NotificationsPage, WalletPage};
+pub use my_codes::MyCodesPage;
 pub use not_found::NotFound;
 pub use redeem::RedeemPage;

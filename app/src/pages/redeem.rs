@@ -23,9 +23,21 @@ pub fn RedeemPage() -> impl IntoView {
         None => from_address.get().flatten(),
     };
     let refused = move || matches!(outcome(), Some(RedeemOutcome::Refused(_)));
+    // A shared link (`/redeem?code=…`, from an e-mail, a post or a printed
+    // card) fills the field; the player still presses the button (a GET
+    // never redeems).
+    let query = use_query_map();
+    let shared = move || {
+        query.with(|q| {
+            q.get("code")
+                .map(|c| c.trim().chars().take(100).collect::<String>())
+                .unwrap_or_default()
+        })
+    };
     let typed = move || match outcome() {
         Some(RedeemOutcome::Refused(r)) => r.code,
-        _ => String::new(),
+        Some(RedeemOutcome::Granted(_)) => String::new(),
+        None => shared(),
     };
 
     view! {

@@ -12,6 +12,8 @@ fn field_of(problem: &Problem) -> &'static str {
         Problem::Username | Problem::UsernameTaken => "username",
         Problem::BadTiers => "tier",
         Problem::BadTags => "tags",
+        Problem::ActionKey => "action",
+        Problem::ReportKey => "key",
         other => app::core::code_draft::field_of(other),
     }
 }

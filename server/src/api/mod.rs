@@ -4,6 +4,7 @@
 //! problems, and described by an OpenAPI 3.1 document generated from the
 //! handlers' own types (utoipa), with a reference page that needs no internet.
 
+mod actions;
 mod activity;
 mod caller;
 mod codes;
@@ -58,6 +59,7 @@ pub struct ApiState {
         activity::record,
         redeem::redeem,
         redeem::validate,
+        actions::report,
         codes::list,
         codes::create,
         codes::read,
@@ -175,6 +177,7 @@ pub fn router(state: ApiState) -> Router {
         )
         .route("/players/{external_id}/redeem", post(redeem::redeem))
         .route("/players/{external_id}/validate", post(redeem::validate))
+        .route("/players/{external_id}/actions", post(actions::report))
         .route("/codes", get(codes::list).post(codes::create))
         .route(
             "/codes/{id}",

@@ -28,6 +28,9 @@ pub struct Player {
     pub locale: String,
     pub tier: String,
     pub tags: Vec<String>,
+    /// Whether the player hears about new codes (their own choice on the
+    /// account page, or the platform's).
+    pub announcements: bool,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub balances: Vec<Balance>,
 }
@@ -47,6 +50,7 @@ impl From<PlatformPlayer> for Player {
             locale: p.locale,
             tier: p.tier,
             tags: p.tags,
+            announcements: p.announcements,
             created_at: p.created_at,
             balances: p
                 .balances
@@ -70,6 +74,8 @@ pub struct PlayerInput {
     pub tier: Option<String>,
     /// Up to 32 tags like the tier.
     pub tags: Option<Vec<String>>,
+    /// Whether the player hears about new codes (default: yes).
+    pub announcements: Option<bool>,
 }
 
 /// Creates the player with this platform id, or updates it.
@@ -97,6 +103,7 @@ pub async fn upsert(
                     locale: input.locale,
                     tier: input.tier,
                     tags: input.tags,
+                    announcements: input.announcements,
                 };
                 let (player, created) = platform::upsert(conn, &external_id, &upsert).await?;
                 let status = if created {

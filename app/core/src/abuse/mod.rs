@@ -231,7 +231,12 @@ impl Guard {
         // A loopback peer is whoever is behind a local proxy (configure
         // PROMOCODES_TRUSTED_PROXIES for the real address): never blocked as a whole.
         let ip = ip.filter(|ip| !ip.is_loopback() && !ip.is_unspecified());
-        let facts = self.inner.cache.facts(pool, &request.code).await?;
+        let facts = self
+            .inner
+            .cache
+            .facts(pool, &request.code)
+            .await?
+            .filter(|facts| facts.visible_to(request.player_id));
         match facts {
             Some(facts) if facts.refusal(Utc::now()).is_none() => {
                 let outcome = self
@@ -275,7 +280,7 @@ impl Guard {
             .cache
             .facts(pool, &request.code)
             .await?
-            .filter(|facts| facts.enabled)
+            .filter(|facts| facts.enabled && facts.visible_to(request.player_id))
             .map(|facts| facts.id);
         let outcome = self.activate_alone(conn, request, ip, code_id).await;
         count(request.channel, &outcome);

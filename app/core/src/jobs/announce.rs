@@ -1,4 +1,5 @@
-//! Announcing a code: every player it is for gets a "new code" notification
+//! Announcing a code: every player it is for (who has not turned
+//! announcements off) gets a "new code" notification
 //! (in their own language when they open the inbox), when the code starts.
 //! Fanned out by jobs of `BATCH` players each, in player order, each batch
 //! queueing the next; a unique index keeps it to one per player and code
@@ -97,7 +98,7 @@ pub(super) async fn batch(conn: &mut PgConnection, payload: &serde_json::Value) 
         WITH code AS (SELECT * FROM promo_codes WHERE id = $1),
         players_for AS (
             SELECT p.id FROM players p, code c
-             WHERE p.id > $2 AND promo_player_eligible(c, p)
+             WHERE p.id > $2 AND p.announcements AND promo_player_eligible(c, p)
                AND NOT EXISTS (SELECT 1 FROM activations a WHERE a.code_id = c.id AND a.player_id = p.id)
              ORDER BY p.id LIMIT $3
         ), told AS (

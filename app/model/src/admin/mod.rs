@@ -1,6 +1,7 @@
 //! Types the admin dashboard's server functions and pages share. Forms carry
 //! strings as typed, so that a refused form comes back exactly as it was sent.
 
+mod actions;
 mod catalog;
 mod codes;
 mod reports;
@@ -8,6 +9,7 @@ mod series;
 mod stats;
 mod webhooks;
 
+pub use actions::*;
 pub use catalog::*;
 pub use codes::*;
 pub use reports::*;

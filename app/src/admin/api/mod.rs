@@ -10,6 +10,7 @@ use leptos::server_fn::ServerFnError;
 use super::models::*;
 use crate::models::FormError;
 
+mod actions;
 mod catalog;
 mod codes;
 mod keys;
@@ -18,6 +19,7 @@ mod series;
 mod stats;
 mod webhooks;
 
+pub use actions::*;
 pub use catalog::*;
 pub use codes::*;
 pub use keys::*;

@@ -61,6 +61,8 @@ pub fn message(problem: &Problem) -> &'static str {
         Problem::CannotAnnounce => "admin-error-announce",
         Problem::ExternalId => "api-error-external-id",
         Problem::UnknownLocale => "api-error-locale",
+        Problem::ActionKey => "admin-error-action-key",
+        Problem::ReportKey => "api-error-report-key",
         Problem::Username => "signup-error-username",
         Problem::ShortPassword => "signup-error-password",
         Problem::PasswordsDiffer => "signup-error-confirm",
@@ -131,6 +133,50 @@ pub fn api_key_errors(problems: &[Problem]) -> Vec<FieldError> {
     field_errors(problems, |problem| match problem {
         Problem::NameRequired | Problem::NameChars => "name",
         Problem::NoScopes => "scopes",
+        _ => "",
+    })
+}
+
+/// The action-reward form read into the core's command, or its field errors.
+pub fn action_reward(
+    form: &ActionRewardForm,
+) -> Result<promo_core::actions::ActionReward, Vec<FieldError>> {
+    use promo_core::actions::{ActionReward, Gives};
+    let mut errors = Vec::new();
+    let reward = read(input::whole::<i64>(&form.reward), "reward", &mut errors);
+    let code_days = read(
+        input::whole::<i32>(&form.code_days),
+        "code_days",
+        &mut errors,
+    );
+    if reward.is_none() && !errors.iter().any(|e| e.field == "reward") {
+        errors.push(FieldError::new("reward", "admin-error-required"));
+    }
+    let Some(gives) = Gives::parse(&form.gives) else {
+        errors.push(FieldError::new("gives", "admin-error-required"));
+        return Err(errors);
+    };
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(ActionReward {
+        action: form.action.trim().to_owned(),
+        gives,
+        reward: reward.unwrap_or_default(),
+        currency: form.currency.trim().to_owned(),
+        once: form.once.is_some(),
+        code_days: code_days.unwrap_or(30),
+        enabled: form.enabled.is_some(),
+    })
+}
+
+/// The field errors of problems the core found in an action's reward.
+pub fn action_reward_errors(problems: &[Problem]) -> Vec<FieldError> {
+    field_errors(problems, |problem| match problem {
+        Problem::ActionKey => "action",
+        Problem::Reward(_) | Problem::RewardTooLarge => "reward",
+        Problem::UnknownCurrency => "currency",
+        Problem::DaysNotPositive | Problem::TooManyDays => "code_days",
         _ => "",
     })
 }

@@ -1,0 +1,35 @@
+# Personal codes ("your codes") and rewards for platform actions.
+nav-my-codes = Your codes
+my-codes-title = Your codes
+my-codes-intro = Codes issued to you alone: nobody else can redeem them.
+my-codes-empty = No codes have been issued to you yet.
+my-codes-state-open = To redeem
+my-codes-state-redeemed = Redeemed
+my-codes-state-expired = Expired
+my-codes-redeem = Redeem
+my-codes-until = Until { $date }
+notification-code-issued = A code just for you: { $code }, worth { $amount }. Find it under Your codes.
+
+admin-nav-actions = Action rewards
+admin-entity-action_reward = Action reward
+admin-actions-title = Rewards for platform actions
+admin-actions-intro = The platform reports what a player did (POST /api/v1/players/{"{"}id{"}"}/actions). Here each action key earns a reward: credited at once, or as a personal code the player redeems.
+admin-actions-empty = No action earns anything yet.
+admin-actions-action = Action key
+admin-actions-gives = Gives
+admin-actions-gives-grant = Credited at once
+admin-actions-gives-code = A personal code
+admin-actions-reward = Reward
+admin-actions-currency = Currency
+admin-actions-once = Once per player
+admin-actions-once-yes = Once per player
+admin-actions-once-no = Every report
+admin-actions-code-days = Code valid (days)
+admin-actions-enabled = On
+admin-actions-rewarded = Rewarded
+admin-actions-save = Save the reward
+admin-actions-saved = Saved.
+admin-actions-form-title = Add or change an action's reward
+admin-actions-edit = Change
+admin-error-action-key = Use lower-case letters, digits and _ . : - (up to 40), starting with a letter or digit.
+api-error-report-key = The report's key is 1 to 200 characters, none of them control characters.

@@ -1,0 +1,35 @@
+# Личные коды («ваши коды») и награды за действия на платформе.
+nav-my-codes = Ваши коды
+my-codes-title = Ваши коды
+my-codes-intro = Коды, выданные только вам: никто другой их не активирует.
+my-codes-empty = Вам пока не выдано ни одного кода.
+my-codes-state-open = Можно активировать
+my-codes-state-redeemed = Активирован
+my-codes-state-expired = Истёк
+my-codes-redeem = Активировать
+my-codes-until = До { $date }
+notification-code-issued = Код только для вас: { $code } — { $amount }. Он в разделе «Ваши коды».
+
+admin-nav-actions = Награды за действия
+admin-entity-action_reward = Награда за действие
+admin-actions-title = Награды за действия на платформе
+admin-actions-intro = Платформа сообщает, что сделал игрок (POST /api/v1/players/{"{"}id{"}"}/actions). Здесь каждому ключу действия назначается награда: зачисление сразу или личный код, который игрок активирует сам.
+admin-actions-empty = Пока ни одно действие ничего не приносит.
+admin-actions-action = Ключ действия
+admin-actions-gives = Награда
+admin-actions-gives-grant = Зачисление сразу
+admin-actions-gives-code = Личный код
+admin-actions-reward = Сумма
+admin-actions-currency = Валюта
+admin-actions-once = Один раз на игрока
+admin-actions-once-yes = Один раз на игрока
+admin-actions-once-no = За каждое сообщение
+admin-actions-code-days = Срок кода (дней)
+admin-actions-enabled = Включено
+admin-actions-rewarded = Выдано
+admin-actions-save = Сохранить награду
+admin-actions-saved = Сохранено.
+admin-actions-form-title = Добавить или изменить награду за действие
+admin-actions-edit = Изменить
+admin-error-action-key = Используйте строчные латинские буквы, цифры и _ . : - (до 40), начиная с буквы или цифры.
+api-error-report-key = Ключ сообщения — от 1 до 200 символов, без управляющих.
