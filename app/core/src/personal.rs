@@ -1,6 +1,6 @@
 //! Personal codes: a code bound to one player, issued by a rule (an action
 //! the platform reported; later referrals, quests, loyalty) once per source,
-//! and the player's list of them ("your codes"). To anyone but its owner a
+//! and the player's list of them ("Personal codes"). To anyone but its owner a
 //! personal code does not exist: the lookups answer "unknown" and the
 //! claim's eligibility (`promo_player_eligible`) refuses them on every path.
 

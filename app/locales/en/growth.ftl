@@ -1,6 +1,6 @@
 # Personal codes ("your codes") and rewards for platform actions.
-nav-my-codes = Your codes
-my-codes-title = Your codes
+nav-my-codes = Personal codes
+my-codes-title = Your personal codes
 my-codes-intro = Codes issued to you alone: nobody else can redeem them.
 my-codes-empty = No codes have been issued to you yet.
 my-codes-state-open = To redeem
@@ -8,7 +8,7 @@ my-codes-state-redeemed = Redeemed
 my-codes-state-expired = Expired
 my-codes-redeem = Redeem
 my-codes-until = Until { $date }
-notification-code-issued = A code just for you: { $code }, worth { $amount }. Find it under Your codes.
+notification-code-issued = A code just for you: { $code }, worth { $amount }. Find it under Personal codes.
 
 admin-nav-actions = Action rewards
 admin-entity-action_reward = Action reward

@@ -1,6 +1,6 @@
 # Личные коды («ваши коды») и награды за действия на платформе.
-nav-my-codes = Ваши коды
-my-codes-title = Ваши коды
+nav-my-codes = Личные коды
+my-codes-title = Ваши личные коды
 my-codes-intro = Коды, выданные только вам: никто другой их не активирует.
 my-codes-empty = Вам пока не выдано ни одного кода.
 my-codes-state-open = Можно активировать
@@ -8,7 +8,7 @@ my-codes-state-redeemed = Активирован
 my-codes-state-expired = Истёк
 my-codes-redeem = Активировать
 my-codes-until = До { $date }
-notification-code-issued = Код только для вас: { $code } — { $amount }. Он в разделе «Ваши коды».
+notification-code-issued = Код только для вас: { $code } — { $amount }. Он в разделе «Личные коды».
 
 admin-nav-actions = Награды за действия
 admin-entity-action_reward = Награда за действие

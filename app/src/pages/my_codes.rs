@@ -1,6 +1,6 @@
-//! `/my-codes`: the codes issued to the player alone (by platform actions,
-//! later referrals, quests and loyalty), those still to redeem first, each
-//! with a link that fills the redeem form.
+//! `/my-codes` ("Personal codes"): the codes issued to the player alone (by
+//! platform actions, later referrals, quests and loyalty), those still to
+//! redeem first, each with a link that fills the redeem form.
 
 use leptos::prelude::*;
 use leptos_fluent::{move_tr, tr};
