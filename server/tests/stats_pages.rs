@@ -25,23 +25,7 @@ struct Ids {
 /// A partner's campaign with a 1,500-coin code in a group, redeemed by three
 /// players through the core.
 async fn redeemed(pool: &PgPool) -> Ids {
-    let partner = sqlx::query_scalar!(
-        "INSERT INTO partners (name, payout_per_activation, payout_currency) VALUES ('Acme', 1200, 'COINS') RETURNING id"
-    )
-    .fetch_one(pool)
-    .await
-    .unwrap();
-    let campaign = sqlx::query_scalar!(
-        "INSERT INTO campaigns (name, channel, partner_id) VALUES ('Winter', 'social', $1) RETURNING id",
-        partner
-    )
-    .fetch_one(pool)
-    .await
-    .unwrap();
-    let group = sqlx::query_scalar!("INSERT INTO code_groups (name) VALUES ('Gifts') RETURNING id")
-        .fetch_one(pool)
-        .await
-        .unwrap();
+    let (partner, campaign, group) = common::stats_fixture::catalog(pool, 1200, "social").await;
     let code = code(
         pool,
         NewCode {

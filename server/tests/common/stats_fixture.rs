@@ -55,6 +55,31 @@ pub struct Fixture {
     pub p3: i64,
 }
 
+/// The partner Acme (paid `payout` coins an activation), its campaign
+/// Winter on `channel`, and the group Gifts: (partner, campaign, group).
+pub async fn catalog(pool: &PgPool, payout: i64, channel: &str) -> (i64, i64, i64) {
+    let partner = sqlx::query_scalar!(
+        "INSERT INTO partners (name, payout_per_activation, payout_currency) VALUES ('Acme', $1, 'COINS') RETURNING id",
+        payout
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    let campaign = sqlx::query_scalar!(
+        "INSERT INTO campaigns (name, channel, partner_id) VALUES ('Winter', $1, $2) RETURNING id",
+        channel,
+        partner
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    let group = sqlx::query_scalar!("INSERT INTO code_groups (name) VALUES ('Gifts') RETURNING id")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    (partner, campaign, group)
+}
+
 /// Code A (standard, 100 coins, in a group, a campaign and a partner paying
 /// 7 coins an activation, released an hour before midnight), code B
 /// (decreasing 50 by 10, gems, in the campaign), an egg (30 coins).
@@ -65,23 +90,7 @@ pub struct Fixture {
 pub async fn fixture(pool: &PgPool) -> Fixture {
     let day = Utc::now().date_naive() - Duration::days(3);
     let m = midnight(day);
-    let partner = sqlx::query_scalar!(
-        "INSERT INTO partners (name, payout_per_activation, payout_currency) VALUES ('Acme', 7, 'COINS') RETURNING id"
-    )
-    .fetch_one(pool)
-    .await
-    .unwrap();
-    let campaign = sqlx::query_scalar!(
-        "INSERT INTO campaigns (name, channel, partner_id) VALUES ('Winter', 'email', $1) RETURNING id",
-        partner
-    )
-    .fetch_one(pool)
-    .await
-    .unwrap();
-    let group = sqlx::query_scalar!("INSERT INTO code_groups (name) VALUES ('Gifts') RETURNING id")
-        .fetch_one(pool)
-        .await
-        .unwrap();
+    let (partner, campaign, group) = catalog(pool, 7, "email").await;
     let a = code(
         pool,
         NewCode {
