@@ -59,16 +59,6 @@ pub struct ActionReward {
 /// The largest reward an action may give (as a code's).
 pub const MAX_REWARD: i64 = 1_000_000_000_000;
 
-/// An action key: lower-case letters, digits and `_ . : -`, up to 40.
-pub fn valid_action(action: &str) -> bool {
-    let mut chars = action.chars();
-    (1..=40).contains(&action.len())
-        && chars
-            .next()
-            .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
-        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "_.:-".contains(c))
-}
-
 /// A report's key (the platform's id for this occurrence): 1 to 200
 /// printable characters.
 pub fn valid_report_key(key: &str) -> bool {
@@ -78,7 +68,7 @@ pub fn valid_report_key(key: &str) -> bool {
 impl ActionReward {
     fn problems(&self) -> Vec<Problem> {
         let mut problems = Vec::new();
-        if !valid_action(&self.action) {
+        if !crate::input::platform_key(&self.action) {
             problems.push(Problem::ActionKey);
         }
         if self.reward < 1 {
@@ -193,7 +183,7 @@ pub async fn report(
     report_key: &str,
 ) -> Result<Option<ActionOutcome>> {
     let mut problems = Vec::new();
-    if !valid_action(action) {
+    if !crate::input::platform_key(action) {
         problems.push(Problem::ActionKey);
     }
     if !valid_report_key(report_key) {

@@ -1,6 +1,7 @@
 //! Values a person typed, read from text: whole numbers, times (UTC) and
 //! comma lists. Shared by the code draft reader (dashboard forms and CSV
-//! lines), the series and catalog forms.
+//! lines), the series and catalog forms; and the platform's names for what
+//! players do (activity kinds, action keys).
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 
@@ -59,6 +60,20 @@ pub fn time_input(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%dT%H:%M").to_string()
 }
 
+/// A name the platform gives to what players do (an activity kind such as
+/// `login`, an action key such as `first_purchase`): lower-case letters,
+/// digits and `_ . : -`, starting with a letter or digit, up to 40. The
+/// tables that keep them check the same pattern.
+pub fn platform_key(key: &str) -> bool {
+    let mut chars = key.chars();
+    let first_ok = chars
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+    first_ok
+        && key.len() <= 40
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "_.:-".contains(c))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -72,5 +87,15 @@ mod tests {
         assert!(time("2026-12-31").unwrap().is_some());
         assert_eq!(time("2026-02-30T25:61"), Err(InputError::BadTime));
         assert_eq!(list(" b, a,,b "), vec!["a".to_owned(), "b".to_owned()]);
+    }
+
+    #[test]
+    fn platform_keys_are_short_lower_case_words() {
+        for ok in ["login", "match.won", "streak:7", "tutorial_done", "0day"] {
+            assert!(platform_key(ok), "{ok}");
+        }
+        for bad in ["", "Login", "-x", "a b", "вход", &"x".repeat(41)] {
+            assert!(!platform_key(bad), "{bad}");
+        }
     }
 }

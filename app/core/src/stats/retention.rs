@@ -43,16 +43,6 @@ pub const ACTIVITY_PAST: Duration = Duration::days(400);
 /// How far ahead (clock skew).
 pub const ACTIVITY_FUTURE: Duration = Duration::minutes(5);
 
-pub fn valid_kind(kind: &str) -> bool {
-    let mut chars = kind.chars();
-    let first_ok = chars
-        .next()
-        .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
-    first_ok
-        && kind.len() <= 40
-        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "_.:-".contains(c))
-}
-
 /// Records `events` (each counted once per call); answers how many were
 /// recorded and, by position, those that were not and why.
 pub async fn record(
@@ -63,7 +53,7 @@ pub async fn record(
     let mut refused = Vec::new();
     let mut keep = Vec::new();
     for (i, e) in events.iter().enumerate() {
-        if !valid_kind(&e.kind) {
+        if !crate::input::platform_key(&e.kind) {
             refused.push((i, ActivityRefusal::BadKind));
         } else if e.at < now - ACTIVITY_PAST || e.at > now + ACTIVITY_FUTURE {
             refused.push((i, ActivityRefusal::OutOfRange));
@@ -153,19 +143,4 @@ pub async fn report(pool: &PgPool, range: DateRange) -> Result<RetentionStats> {
         others,
         campaigns,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn activity_kinds_are_short_lower_case_words() {
-        for ok in ["login", "match.won", "streak:7", "tutorial_done", "0day"] {
-            assert!(valid_kind(ok), "{ok}");
-        }
-        for bad in ["", "Login", "-x", "a b", "вход", &"x".repeat(41)] {
-            assert!(!valid_kind(bad), "{bad}");
-        }
-    }
 }
