@@ -103,6 +103,8 @@ pub fn Header() -> impl IntoView {
                             <A href="/wallet">{move_tr!("nav-wallet")}</A>
                             <A href="/activations">{move_tr!("nav-activations")}</A>
                             <A href="/my-codes" attr:id="nav-my-codes">{move_tr!("nav-my-codes")}</A>
+                            <A href="/quests" attr:id="nav-quests">{move_tr!("nav-quests")}</A>
+                            <A href="/invite" attr:id="nav-invite">{move_tr!("nav-invite")}</A>
                             <A href="/notifications" attr:id="nav-notifications">
                                 {move_tr!("nav-notifications")}
                                 <span class="badge" id="unread-count" aria-label=move_tr!("nav-unread", {"count" => player.unread})>

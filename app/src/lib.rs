@@ -83,6 +83,9 @@ pub fn App() -> impl IntoView {
                             <Route path=StaticSegment("notifications") view=pages::NotificationsPage ssr=SsrMode::Async/>
                             <Route path=StaticSegment("activations") view=pages::ActivationsPage ssr=SsrMode::Async/>
                             <Route path=StaticSegment("my-codes") view=pages::MyCodesPage ssr=SsrMode::Async/>
+                            <Route path=StaticSegment("quests") view=pages::QuestsPage ssr=SsrMode::Async/>
+                            <Route path=StaticSegment("invite") view=pages::InvitePage ssr=SsrMode::Async/>
+                            <Route path=(StaticSegment("r"), ParamSegment("code")) view=pages::InviteLandingPage ssr=SsrMode::Async/>
                             <Route path=(StaticSegment("admin"), StaticSegment("signin")) view=admin::AdminSignIn ssr=SsrMode::Async/>
                             <ParentRoute path=StaticSegment("admin") view=AdminLayout ssr=SsrMode::Async>
                                 <Route path=StaticSegment("") view=admin::AdminHome ssr=SsrMode::Async/>
@@ -107,6 +110,9 @@ pub fn App() -> impl IntoView {
                                 <Route path=StaticSegment("webhooks") view=admin::WebhooksPage ssr=SsrMode::Async/>
                                 <Route path=StaticSegment("api-keys") view=admin::ApiKeysPage ssr=SsrMode::Async/>
                                 <Route path=StaticSegment("actions") view=admin::ActionRewardsPage ssr=SsrMode::Async/>
+                                <Route path=StaticSegment("referrals") view=admin::ReferralsPage ssr=SsrMode::Async/>
+                                <Route path=StaticSegment("quests") view=admin::QuestsAdminPage ssr=SsrMode::Async/>
+                                <Route path=StaticSegment("loyalty") view=admin::LoyaltyPage ssr=SsrMode::Async/>
                             </ParentRoute>
                         </Routes>
                     </main>

@@ -23,6 +23,10 @@ pub enum Entity {
     ApiKey,
     /// An action key's reward (keyed by the action, so no id).
     ActionReward,
+    /// The referral program (one row, no id).
+    ReferralProgram,
+    Quest,
+    LoyaltyRule,
 }
 
 impl Entity {
@@ -38,6 +42,9 @@ impl Entity {
             Self::Webhook => "webhook",
             Self::ApiKey => "api_key",
             Self::ActionReward => "action_reward",
+            Self::ReferralProgram => "referral_program",
+            Self::Quest => "quest",
+            Self::LoyaltyRule => "loyalty_rule",
         }
     }
 
@@ -53,6 +60,9 @@ impl Entity {
             Self::Webhook => "webhook_endpoints",
             Self::ApiKey => "api_keys",
             Self::ActionReward => "action_rewards",
+            Self::ReferralProgram => "referral_program",
+            Self::Quest => "quests",
+            Self::LoyaltyRule => "loyalty_rules",
         }
     }
 }

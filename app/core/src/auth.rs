@@ -83,21 +83,33 @@ pub async fn check_password(
     Ok(user)
 }
 
-/// Creates a player with a password; returns the new account.
+/// An invite a new player signs up with: the code and the address they
+/// came from (for the referral program's review threshold).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SignUpInvite {
+    pub code: String,
+    pub address: Option<std::net::IpAddr>,
+}
+
+/// Creates a player with a password, and their referral when they came
+/// with an invite (in the same transaction: the friend's reward is paid
+/// exactly when the account exists); returns the new account.
 pub async fn sign_up(
     pool: &PgPool,
     username: &str,
     password: &str,
     confirm: &str,
     locale: &str,
-) -> Result<PlayerAccount> {
+    invite: Option<&SignUpInvite>,
+) -> Result<(PlayerAccount, Option<crate::referrals::Joined>)> {
     let username = username.trim();
     credentials::check_username(username).map_err(Error::invalid)?;
     credentials::check_new_password(password, confirm, PLAYER_PASSWORD_CHARS)
         .map_err(Error::invalid)?;
     let hash = credentials::hash(password).await?;
     let locale = if locale == "ru" { "ru" } else { "en" };
-    Ok(sqlx::query_as!(
+    let mut tx = pool.begin().await?;
+    let account = sqlx::query_as!(
         PlayerAccount,
         r#"INSERT INTO players (username, password_hash, locale) VALUES ($1, $2, $3)
            RETURNING id, username, locale, COALESCE(password_hash, '') AS "password_hash!""#,
@@ -105,8 +117,16 @@ pub async fn sign_up(
         hash,
         locale
     )
-    .fetch_one(pool)
-    .await?)
+    .fetch_one(&mut *tx)
+    .await?;
+    let joined = match invite.filter(|i| !i.code.trim().is_empty()) {
+        Some(invite) => {
+            Some(crate::referrals::join(&mut tx, account.id, &invite.code, invite.address).await?)
+        }
+        None => None,
+    };
+    tx.commit().await?;
+    Ok((account, joined))
 }
 
 /// Changes a player's password after checking the current one (counted like

@@ -36,7 +36,8 @@ SELECT v.name, v.normalized, (SELECT id FROM demo_group), CASE WHEN v.winter THE
     ('COMING-SOON',  'COMINGSOON',  false, 0,  now() + interval '30 days',  NULL,                        NULL,      'COINS', 100,         100,         0,          NULL,             '{}'),
     ('AUTUMN-2025',  'AUTUMN2025',  false, 0,  now() - interval '90 days',  now() - interval '30 days',  NULL,      'COINS', 100,         100,         0,          NULL,             '{}'),
     ('SOLD-OUT',     'SOLDOUT',     false, 0,  NULL,                        NULL,                        1,         'COINS', 100,         100,         0,          NULL,             '{}'),
-    ('VIP-GOLD',     'VIPGOLD',     false, 60, NULL,                        NULL,                        NULL,      'GEMS',  50,          50,          0,          NULL,             '{vip}')
+    ('VIP-GOLD',     'VIPGOLD',     false, 60, NULL,                        NULL,                        NULL,      'GEMS',  50,          50,          0,          NULL,             '{vip}'),
+    ('COPPER-COMPASS','COPPERCOMPASS', false, 50, NULL,                     NULL,                        NULL,      'COINS', 50,          50,          0,          'copper-compass', '{}')
   ) AS v(name, normalized, winter, priority, starts_at, ends_at, activation_limit, currency, initial, minimum, step, egg_slug, tiers)
 ON CONFLICT (normalized) DO NOTHING;
 
@@ -67,7 +68,9 @@ SELECT c.id, t.locale, t.description, t.secret
     ('SOLDOUT', 'en', 'A one-time code.', ''),
     ('SOLDOUT', 'ru', 'Одноразовый код.', ''),
     ('VIPGOLD', 'en', 'For VIP players only.', 'Thank you for being with us.'),
-    ('VIPGOLD', 'ru', 'Только для VIP-игроков.', 'Спасибо, что вы с нами.')
+    ('VIPGOLD', 'ru', 'Только для VIP-игроков.', 'Спасибо, что вы с нами.'),
+    ('COPPERCOMPASS', 'en', 'You found the copper compass.', 'The hunt is over: check your quests.'),
+    ('COPPERCOMPASS', 'ru', 'Вы нашли медный компас.', 'Охота окончена: загляните в квесты.')
   ) AS t(normalized, locale, description, secret)
   JOIN promo_codes c ON c.normalized = t.normalized
 ON CONFLICT DO NOTHING;
@@ -77,4 +80,53 @@ INSERT INTO action_rewards (action, gives, reward, currency, once, code_days) VA
     ('first_purchase', 'grant', 100, 'COINS', true, 30),
     ('tutorial.done', 'code', 50, 'GEMS', true, 14),
     ('streak_day', 'grant', 5, 'COINS', false, 30)
+ON CONFLICT DO NOTHING;
+
+-- The referral program: 100 coins to a friend who joins, 50 to the player who
+-- invited them when the friend redeems a first code; at most 10 a month.
+INSERT INTO referral_program (referee_reward, referee_currency, referrer_reward, referrer_currency,
+                              pay_referrer_on, cap, cap_days, review_threshold)
+VALUES (100, 'COINS', 50, 'COINS', 'first_redeem', 10, 30, 3)
+ON CONFLICT DO NOTHING;
+
+-- Quests: an egg hunt over the two hidden eggs and a third the story hints at,
+-- and the winter festival's.
+INSERT INTO quests (slug, reward, currency, position) VALUES
+    ('egg-hunt', 500, 'COINS', 1),
+    ('winter-festival', 20, 'GEMS', 2)
+ON CONFLICT (slug) DO NOTHING;
+
+INSERT INTO quest_texts (quest_id, locale, title, story)
+SELECT q.id, t.locale, t.title, t.story
+  FROM (VALUES
+    ('egg-hunt', 'en', 'The egg hunt',
+     'Three eggs are hidden on these pages. The lantern glows on the front page, the key rests at the very bottom, and the compass points to the codes that carry your name.'),
+    ('egg-hunt', 'ru', 'Охота за пасхалками',
+     'На этих страницах спрятаны три пасхалки. Фонарь светит на главной, ключ лежит в самом низу, а компас указывает на коды, что носят ваше имя.'),
+    ('winter-festival', 'en', 'Winter festival', 'Redeem the festival''s gems and try your luck with the lucky drop.'),
+    ('winter-festival', 'ru', 'Зимний фестиваль', 'Активируйте кристаллы фестиваля и попытайте удачу с LUCKY-DROP.')
+  ) AS t(slug, locale, title, story)
+  JOIN quests q ON q.slug = t.slug
+ON CONFLICT DO NOTHING;
+
+INSERT INTO quest_steps (quest_id, position, kind, egg_code_ids, target)
+SELECT q.id, 1, 'eggs', ARRAY(SELECT id FROM promo_codes
+                               WHERE egg_slug IN ('golden-lantern', 'silver-key', 'copper-compass') ORDER BY id), 3
+  FROM quests q WHERE q.slug = 'egg-hunt'
+ON CONFLICT DO NOTHING;
+
+INSERT INTO quest_steps (quest_id, position, kind, campaign_id, target)
+SELECT q.id, 1, 'campaign', c.id, 1
+  FROM quests q, campaigns c WHERE q.slug = 'winter-festival' AND lower(c.name) = 'winter festival'
+ON CONFLICT DO NOTHING;
+
+INSERT INTO quest_steps (quest_id, position, kind, code_id, target)
+SELECT q.id, 2, 'code', c.id, 1
+  FROM quests q, promo_codes c WHERE q.slug = 'winter-festival' AND c.normalized = 'LUCKYDROP'
+ON CONFLICT DO NOTHING;
+
+-- Loyalty: a code every 5 redeems, and VIP gems each month.
+INSERT INTO loyalty_rules (name, kind, every_n, tier, reward, currency, code_days) VALUES
+    ('Every 5 redeems', 'every_n', 5, NULL, 25, 'COINS', 14),
+    ('VIP monthly', 'monthly_tier', NULL, 'vip', 100, 'GEMS', 30)
 ON CONFLICT DO NOTHING;

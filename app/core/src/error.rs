@@ -126,6 +126,18 @@ pub enum Problem {
     // An action the platform reports, and its reward.
     ActionKey,
     ReportKey,
+    // Quests, loyalty rules, the referral program.
+    QuestSlug,
+    NoSteps,
+    /// A step's code, group or campaign that does not exist, or an egg
+    /// list naming something that is no easter egg.
+    StepSubject,
+    StepTarget,
+    /// Steps of a quest players have progressed in do not change.
+    QuestInProgress,
+    /// A loyalty rule's N, tier or tag.
+    RuleValue,
+    CapNotPositive,
     // An account.
     Username,
     ShortPassword,

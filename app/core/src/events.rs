@@ -26,10 +26,13 @@ pub enum Topic {
     BlockLifted,
     CodeIssued,
     ActionRewarded,
+    ReferralRewarded,
+    QuestProgressed,
+    QuestCompleted,
 }
 
 impl Topic {
-    pub const ALL: [Topic; 10] = [
+    pub const ALL: [Topic; 13] = [
         Self::PromoActivated,
         Self::PromoRefused,
         Self::CodeCreated,
@@ -40,6 +43,9 @@ impl Topic {
         Self::BlockLifted,
         Self::CodeIssued,
         Self::ActionRewarded,
+        Self::ReferralRewarded,
+        Self::QuestProgressed,
+        Self::QuestCompleted,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -54,6 +60,9 @@ impl Topic {
             Self::BlockLifted => "block.lifted",
             Self::CodeIssued => "code.issued",
             Self::ActionRewarded => "action.rewarded",
+            Self::ReferralRewarded => "referral.rewarded",
+            Self::QuestProgressed => "quest.progressed",
+            Self::QuestCompleted => "quest.completed",
         }
     }
 

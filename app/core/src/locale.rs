@@ -16,4 +16,13 @@ impl Locale {
             Self::Ru => "ru",
         }
     }
+
+    /// The language a page is in: Russian, or else English.
+    pub fn of(tag: &str) -> Self {
+        if tag == "ru" {
+            Self::Ru
+        } else {
+            Self::En
+        }
+    }
 }

@@ -136,6 +136,26 @@ pub async fn issue(conn: &mut PgConnection, issue: &Issue) -> Result<Issued> {
     ))
 }
 
+/// A reward paid at once: the code `issue` names, issued (once per source)
+/// and redeemed for its owner through the activation core in the caller's
+/// transaction. `None` when the source had been paid before.
+pub async fn grant(
+    conn: &mut PgConnection,
+    issue: &Issue,
+) -> Result<Option<(Issued, crate::Activation)>> {
+    let issued = self::issue(conn, issue).await?;
+    if !issued.fresh {
+        return Ok(None);
+    }
+    let request = crate::ActivationRequest {
+        player_id: issue.owner,
+        code: crate::CodeRef::Text(PromoCodeText::parse(&issued.name)?),
+        channel: crate::Channel::Job,
+    };
+    let activation = crate::activate(conn, &request).await?;
+    Ok(Some((issued, activation)))
+}
+
 /// When a code issued now for `days` days stops.
 pub fn ends_in(days: i32) -> DateTime<Utc> {
     Utc::now() + Duration::days(i64::from(days))

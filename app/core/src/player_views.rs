@@ -173,7 +173,7 @@ pub async fn notifications(pool: &PgPool, player_id: i64, page: i64) -> Result<N
         NotificationLine,
         r#"
         SELECT id, kind,
-               COALESCE(params->>'code', '') AS "code!",
+               COALESCE(params->>'code', params->>'title', params->>'friend', '') AS "code!",
                COALESCE((params->>'reward')::bigint, 0) AS "reward!",
                COALESCE(params->>'currency', '') AS "currency!",
                created_at AS "at: chrono::DateTime<chrono::Utc>",

@@ -46,6 +46,7 @@ nav-account = Account
 footer-text = Promocodes · codes, easter eggs and rewards
 egg-lantern-title = A warm light
 egg-key-title = Something small and silver
+egg-compass-title = Something copper that points
 
 home-redeem = Redeem a code
 

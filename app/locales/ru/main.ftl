@@ -47,6 +47,7 @@ nav-account = Аккаунт
 footer-text = Промокоды · коды, пасхалки и награды
 egg-lantern-title = Тёплый свет
 egg-key-title = Что-то маленькое и серебряное
+egg-compass-title = Что-то медное, указывающее путь
 
 home-redeem = Активировать код
 

@@ -3,6 +3,7 @@
 //! field errors. No database and no web types; the core fills them.
 
 pub mod admin;
+pub mod growth;
 pub mod player;
 
 pub use player::*;

@@ -64,6 +64,9 @@ pub fn AdminNav() -> impl IntoView {
                         <A href="/admin/webhooks" attr:id="nav-webhooks">{move_tr!("admin-nav-webhooks")}</A>
                         <A href="/admin/api-keys" attr:id="nav-api-keys">{move_tr!("admin-nav-api-keys")}</A>
                         <A href="/admin/actions" attr:id="nav-actions">{move_tr!("admin-nav-actions")}</A>
+                        <A href="/admin/referrals" attr:id="nav-referrals">{move_tr!("admin-nav-referrals")}</A>
+                        <A href="/admin/quests" attr:id="nav-quests">{move_tr!("admin-nav-quests")}</A>
+                        <A href="/admin/loyalty" attr:id="nav-loyalty">{move_tr!("admin-nav-loyalty")}</A>
                         <A href="/admin/audit">{move_tr!("admin-nav-audit")}</A>
                         <span class="who" id="admin-who">
                             {me.username.clone()} " · "

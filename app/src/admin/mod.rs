@@ -10,6 +10,7 @@ mod catalog;
 mod codes;
 #[cfg(feature = "ssr")]
 pub mod forms;
+mod growth;
 mod layout;
 pub mod models;
 mod pages;
@@ -24,6 +25,7 @@ pub use api_keys::ApiKeysPage;
 pub use blocks::BlocksPage;
 pub use catalog::{CampaignsPage, GroupsPage, PartnersPage};
 pub use codes::{CodeEditPage, CodeNewPage, CodesPage};
+pub use growth::{LoyaltyPage, QuestsAdminPage, ReferralsPage};
 pub use layout::{AdminNav, AdminSession};
 pub use pages::{AdminHome, AdminSignIn, AuditPage, ImportPage};
 pub use series::{SeriesJobPage, SeriesPage};

@@ -56,20 +56,28 @@ pub async fn sign_up(
     password: String,
     confirm: String,
     next: String,
+    /// The invite the player came with (`/r/{code}`), if any.
+    #[server(default)]
+    invite: Option<String>,
 ) -> Result<Option<FormError>, ServerFnError> {
     use crate::core::{auth, Error};
     let mut request = ssr::Request::load().await?;
     let next = safe_next(&next, PLAYER_HOME).to_owned();
+    let invite = invite.map(|code| auth::SignUpInvite {
+        code,
+        address: request.ip,
+    });
     match auth::sign_up(
         &request.pool,
         &username,
         &password,
         &confirm,
         request.locale,
+        invite.as_ref(),
     )
     .await
     {
-        Ok(user) => {
+        Ok((user, _)) => {
             crate::auth::start_session(&mut request.session, user)
                 .await
                 .map_err(ssr::internal)?;
@@ -87,7 +95,11 @@ pub async fn sign_up(
                 &request,
                 "/signup",
                 &error,
-                &[("username", &typed), ("next", &next)],
+                &[
+                    ("username", &typed),
+                    ("next", &next),
+                    ("invite", invite.as_ref().map_or("", |i| i.code.as_str())),
+                ],
             );
             Ok(Some(error))
         }

@@ -9,8 +9,10 @@ use crate::models::*;
 
 mod account;
 mod egg;
+mod growth;
 pub use account::*;
 pub use egg::*;
+pub use growth::*;
 
 #[cfg(feature = "ssr")]
 pub(crate) mod ssr {

@@ -56,13 +56,18 @@ pub fn SignUpPage() -> impl IntoView {
     use_session().follow(action.version());
     let next = query_value("next");
     let username = query_value("username");
+    let invite = query_value("invite");
     let error = move || form_error(action.value().get(), PLAYER_ERRORS);
     view! {
         <section class="card narrow">
             <h1>{move_tr!("signup-title")}</h1>
+            <Show when=move || !invite.get().is_empty()>
+                <p class="result" id="signup-invited">{move_tr!("signup-invited", {"code" => invite.get()})}</p>
+            </Show>
             <FormErrorView error/>
             <ActionForm action=action attr:id="signup-form" attr:class="stack">
                 <input type="hidden" name="next" value=move || next.get()/>
+                <input type="hidden" name="invite" value=move || invite.get()/>
                 <label for="signup-username">{move_tr!("field-username")}</label>
                 <input id="signup-username" name="username" required autocomplete="username" minlength="3" maxlength="40" value=move || username.get()/>
                 <label for="signup-password">{move_tr!("field-password")}</label>

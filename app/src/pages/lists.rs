@@ -136,6 +136,10 @@ pub fn NotificationsPage() -> impl IntoView {
                                                 tr!("notification-new-code", {"code" => code.clone(), "amount" => amount})
                                             } else if kind == "code_issued" {
                                                 tr!("notification-code-issued", {"code" => code.clone(), "amount" => amount})
+                                            } else if kind == "quest_completed" {
+                                                tr!("notification-quest-completed", {"quest" => code.clone(), "amount" => amount})
+                                            } else if kind == "referral_rewarded" {
+                                                tr!("notification-referral-rewarded", {"friend" => code.clone(), "amount" => amount})
                                             } else {
                                                 tr!("notification-activation", {"code" => code.clone(), "amount" => amount})
                                             }

@@ -2,6 +2,7 @@
 
 mod account;
 mod egg;
+mod growth;
 mod home;
 mod lists;
 mod my_codes;
@@ -10,6 +11,7 @@ pub mod redeem;
 
 pub use account::{AccountPage, SignInPage, SignUpPage};
 pub use egg::EggPage;
+pub use growth::{InviteLandingPage, InvitePage, QuestsPage};
 pub use home::HomePage;
 pub use lists::{ActivationsPage, NotificationsPage, WalletPage};
 pub use my_codes::MyCodesPage;

@@ -16,7 +16,10 @@ pub fn MyCodesPage() -> impl IntoView {
         <RequireSignIn>
             <section class="card">
                 <h1>{move_tr!("my-codes-title")}</h1>
-                <p class="muted">{move_tr!("my-codes-intro")}</p>
+                <p class="muted">{move_tr!("my-codes-intro")}
+                    // The copper compass: the egg hunt's story says it points to the codes that carry your name.
+                    " " <a href="/egg/copper-compass" rel="external" class="hidden-egg" id="egg-copper-compass" title=move_tr!("egg-compass-title")>"🧭"</a>
+                </p>
                 <Suspense fallback=|| ()>
                     {move || data.get().map(|result| result.map(|p| view! {
                         {p.lines.is_empty().then(|| view! { <p class="muted" id="my-codes-empty">{move_tr!("my-codes-empty")}</p> })}

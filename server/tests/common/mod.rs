@@ -310,9 +310,10 @@ pub async fn get_page(app: &Router, path: &str, cookie: Option<&str>) -> Respons
 
 /// A player who can sign in with `password`; returns the id.
 pub async fn player_with_password(pool: &PgPool, username: &str, password: &str) -> i64 {
-    app::core::auth::sign_up(pool, username, password, password, "en")
+    app::core::auth::sign_up(pool, username, password, password, "en", None)
         .await
         .expect("signing up")
+        .0
         .id
 }
 

@@ -4,10 +4,12 @@
 
 mod catalog;
 mod codes;
+mod growth;
 mod series;
 
 pub use catalog::*;
 pub use codes::*;
+pub use growth::*;
 pub use series::*;
 
 use promo_core::code_draft::{DraftProblem, FieldProblem};
@@ -63,6 +65,13 @@ pub fn message(problem: &Problem) -> &'static str {
         Problem::UnknownLocale => "api-error-locale",
         Problem::ActionKey => "admin-error-action-key",
         Problem::ReportKey => "api-error-report-key",
+        Problem::QuestSlug => "admin-error-action-key",
+        Problem::NoSteps => "admin-error-quest-steps",
+        Problem::StepSubject => "admin-error-quest-subject",
+        Problem::StepTarget => "admin-error-quest-target",
+        Problem::QuestInProgress => "admin-error-quest-in-progress",
+        Problem::RuleValue => "admin-error-rule-value",
+        Problem::CapNotPositive => "admin-error-positive",
         Problem::Username => "signup-error-username",
         Problem::ShortPassword => "signup-error-password",
         Problem::PasswordsDiffer => "signup-error-confirm",
