@@ -101,6 +101,7 @@ pub fn App() -> impl IntoView {
                                 <Route path=(StaticSegment("stats"), StaticSegment("retention")) view=admin::RetentionPage ssr=SsrMode::Async/>
                                 <Route path=StaticSegment("series") view=admin::SeriesPage ssr=SsrMode::Async/>
                                 <Route path=(StaticSegment("series"), ParamSegment("id")) view=admin::SeriesJobPage ssr=SsrMode::Async/>
+                                <Route path=(StaticSegment("series"), ParamSegment("id"), StaticSegment("print")) view=admin::SeriesSheetPage ssr=SsrMode::Async/>
                                 <Route path=StaticSegment("groups") view=admin::GroupsPage ssr=SsrMode::Async/>
                                 <Route path=StaticSegment("campaigns") view=admin::CampaignsPage ssr=SsrMode::Async/>
                                 <Route path=StaticSegment("partners") view=admin::PartnersPage ssr=SsrMode::Async/>

@@ -971,3 +971,151 @@ async fn the_list_filters_sorts_and_pages(pool: PgPool) {
     };
     assert_eq!(manage::list(&pool, &odd, 25).await.unwrap().total, 0);
 }
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn a_series_prints_as_cards_and_growth_forms_save_or_refuse(pool: PgPool) {
+    accounts(&pool).await;
+    let app = common::app(&pool).await;
+    let (cookie, csrf) = sign_in(&app, "boss", "boss-password").await;
+    let form = SeriesForm {
+        name: "Flyers".into(),
+        count: "20".into(),
+        pattern: "fly-####-####-####".into(),
+        ..SeriesForm::defaults()
+    };
+    let job = series::start(&pool, Some(Actor::Admin(1)), &spec(&form))
+        .await
+        .unwrap();
+    assert_eq!(series::run(&pool, job).await.unwrap(), JobStatus::Done);
+
+    // Page 1 holds a printed page of cards, each with its code and a QR code
+    // of the prefilled redeem link; page 2 the rest.
+    let sheet = common::get_page(&app, &format!("/admin/series/{job}/print"), Some(&cookie)).await;
+    assert_eq!(sheet.status, StatusCode::OK);
+    let cards = sheet.body.matches("class=\"sheet-card\"").count() as i64;
+    assert_eq!(cards, app::admin::models::SHEET_CARDS);
+    assert_eq!(
+        sheet.body.matches("<svg").count() as i64,
+        cards,
+        "one QR code a card"
+    );
+    assert!(sheet.body.contains("id=\"sheet-next\""));
+    let second = common::get_page(
+        &app,
+        &format!("/admin/series/{job}/print?page=2"),
+        Some(&cookie),
+    )
+    .await;
+    assert_eq!(
+        second.body.matches("class=\"sheet-card\"").count() as i64,
+        20 - app::admin::models::SHEET_CARDS
+    );
+    let missing = common::get_page(&app, "/admin/series/999999/print", Some(&cookie)).await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+
+    // The growth forms: saved, or refused field by field (nothing saved).
+    let saved = call(
+        &app,
+        Some(&cookie),
+        "save_quest",
+        &[
+            ("csrf", &csrf),
+            ("slug", "flyer-hunt"),
+            ("title_en", "Flyer hunt"),
+            ("reward", "40"),
+            ("currency", "COINS"),
+            ("enabled", "on"),
+            ("step1_kind", "group"),
+            ("step1_subject", "Flyers"),
+            ("step1_target", "2"),
+        ],
+    )
+    .await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+    assert!(saved.body.contains("Saved"), "{}", saved.body);
+    let refused = call(
+        &app,
+        Some(&cookie),
+        "save_quest",
+        &[
+            ("csrf", &csrf),
+            ("slug", "ghost"),
+            ("title_en", "Ghost"),
+            ("reward", "x"),
+            ("step1_kind", "code"),
+            ("step1_subject", "NO-SUCH-CODE"),
+        ],
+    )
+    .await;
+    assert!(refused.body.contains("reward"), "{}", refused.body);
+    let refused = call(
+        &app,
+        Some(&cookie),
+        "save_loyalty_rule",
+        &[
+            ("csrf", &csrf),
+            ("name", "steady"),
+            ("kind", "every_n"),
+            ("value", "0"),
+            ("reward", "10"),
+            ("currency", "COINS"),
+            ("code_days", "7"),
+        ],
+    )
+    .await;
+    assert!(
+        refused.body.contains("admin-error-rule-value"),
+        "{}",
+        refused.body
+    );
+    let saved = call(
+        &app,
+        Some(&cookie),
+        "save_referral_program",
+        &[
+            ("csrf", &csrf),
+            ("enabled", "on"),
+            ("referee_reward", "100"),
+            ("referee_currency", "COINS"),
+            ("referrer_reward", "50"),
+            ("referrer_currency", "COINS"),
+            ("pay_referrer_on", "sign_up"),
+            ("cap", ""),
+            ("cap_days", "30"),
+            ("review_threshold", "3"),
+        ],
+    )
+    .await;
+    assert!(saved.body.contains("Saved"), "{}", saved.body);
+    for page in ["/admin/referrals", "/admin/quests", "/admin/loyalty"] {
+        let answer = common::get_page(&app, page, Some(&cookie)).await;
+        assert_eq!(answer.status, StatusCode::OK, "{page}");
+    }
+    let quests = common::get_page(&app, "/admin/quests", Some(&cookie)).await;
+    assert!(quests.body.contains("Flyer hunt"));
+    // A viewer reads but cannot save.
+    let (viewer, viewer_csrf) = sign_in(&app, "watcher", "watcher-password").await;
+    let denied = call(
+        &app,
+        Some(&viewer),
+        "save_loyalty_rule",
+        &[
+            ("csrf", &viewer_csrf),
+            ("name", "sneaky"),
+            ("kind", "tagged"),
+            ("value", "beta"),
+            ("reward", "1"),
+            ("currency", "COINS"),
+            ("code_days", "7"),
+        ],
+    )
+    .await;
+    assert_eq!(denied.status, StatusCode::FORBIDDEN, "{}", denied.body);
+    assert_eq!(
+        sqlx::query_scalar!(r#"SELECT count(*) AS "n!" FROM loyalty_rules"#)
+            .fetch_one(&pool)
+            .await
+            .unwrap(),
+        0
+    );
+}

@@ -321,3 +321,57 @@ async fn loyalty_codes_are_issued_once_per_occasion(pool: PgPool) {
         4
     );
 }
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn what_wants_attention_comes_in_priority_order(pool: PgPool) {
+    let admin = common::admin(&pool, "order-admin").await;
+    common::code(&pool, common::fixed("PLAIN-A", 5)).await;
+    let announced = common::code(&pool, common::fixed("FRESH-NEWS", 7)).await;
+    quests::save(
+        &pool,
+        Actor::Admin(admin),
+        &quest("three-codes", vec![step("codes", "", 3)]),
+    )
+    .await
+    .unwrap();
+    let player = common::player(&pool).await;
+    common::redeem(&pool, player, "PLAIN-A").await.unwrap();
+    activation_feed::catch_up(&pool).await.unwrap();
+    let mut tx = pool.begin().await.unwrap();
+    app::core::personal::issue(
+        &mut tx,
+        &app::core::personal::Issue {
+            owner: player,
+            reward: 9,
+            currency: "COINS".into(),
+            ends_at: app::core::personal::ends_in(3),
+            issued_for: "test:order".into(),
+            notify: true,
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    sqlx::query(
+        "INSERT INTO notifications (player_id, kind, params)
+         VALUES ($1, 'new_code', jsonb_build_object('code_id', $2::bigint, 'code', 'FRESH-NEWS'))",
+    )
+    .bind(player)
+    .bind(announced)
+    .execute(&pool)
+    .await
+    .unwrap();
+    let items = app::core::attention::for_you(&pool, player, Locale::En)
+        .await
+        .unwrap();
+    let kinds: Vec<&str> = items.iter().map(|i| i.kind.as_str()).collect();
+    assert_eq!(kinds, ["announced", "personal", "quest"]);
+    assert_eq!(items[0].subject, "FRESH-NEWS");
+    assert_eq!((items[2].done, items[2].target), (1, 3));
+    // Redeemed, an announced code no longer asks for attention.
+    common::redeem(&pool, player, "FRESH-NEWS").await.unwrap();
+    let items = app::core::attention::for_you(&pool, player, Locale::En)
+        .await
+        .unwrap();
+    assert_eq!(items[0].kind, "personal");
+}

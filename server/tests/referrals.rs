@@ -311,3 +311,88 @@ async fn the_sign_up_form_carries_the_invite_and_the_pages_show_it(pool: PgPool)
         .body;
     assert!(page.contains("id=\"invite-joined\">1<"), "{page}");
 }
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn the_platform_invites_through_the_api(pool: PgPool) {
+    use app::core::api_keys::Scope;
+    use common::api_client::{api, key};
+    use server::throttle::ThrottleConfig;
+    set_program(&pool, &program(PayOn::SignUp, None, 3)).await;
+    let api = api(&pool, ThrottleConfig::default()).await;
+    let key = key(&pool, &[Scope::Players]).await;
+    api.call("PUT", "/api/v1/players/host-1", Some(&key), None, None)
+        .await;
+    let invite = api
+        .call(
+            "GET",
+            "/api/v1/players/host-1/invite",
+            Some(&key),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(invite.status, StatusCode::OK, "{}", invite.body);
+    let code = invite.body["code"].as_str().unwrap().to_owned();
+
+    let created = api
+        .call(
+            "PUT",
+            "/api/v1/players/host-2",
+            Some(&key),
+            None,
+            Some(serde_json::json!({"invite": code})),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    assert_eq!(created.body["referral"], "accepted");
+    // An existing player is not invited.
+    let again = api
+        .call(
+            "PUT",
+            "/api/v1/players/host-2",
+            Some(&key),
+            None,
+            Some(serde_json::json!({"invite": code})),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::OK);
+    assert!(again.body.get("referral").is_none());
+    let friend = api
+        .call("GET", "/api/v1/players/host-2", Some(&key), None, None)
+        .await;
+    assert_eq!(friend.body["balances"][0]["amount"], 100);
+    let invite = api
+        .call(
+            "GET",
+            "/api/v1/players/host-1/invite",
+            Some(&key),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(invite.body["joined"], 1);
+    assert_eq!(invite.body["earned"][0]["amount"], 50);
+    let quests = api
+        .call(
+            "GET",
+            "/api/v1/players/host-2/quests",
+            Some(&key),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(
+        (quests.status, quests.body.clone()),
+        (StatusCode::OK, serde_json::json!([]))
+    );
+    let nobody = api
+        .call(
+            "GET",
+            "/api/v1/players/nobody/quests",
+            Some(&key),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(nobody.status, StatusCode::NOT_FOUND);
+}

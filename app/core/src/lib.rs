@@ -12,6 +12,7 @@ pub mod activation_feed;
 pub mod admin_views;
 pub mod admins;
 pub mod api_keys;
+pub mod attention;
 pub mod audit;
 pub mod auth;
 pub mod catalog;

@@ -1,5 +1,6 @@
-//! What a player chose about being told things: for now, whether they hear
-//! about new codes (the announcement fan-out skips those who turned it off).
+//! What a player chose about being told things: whether they hear about new
+//! codes (the announcement fan-out skips those who turned it off), and the
+//! language they are told in.
 
 use sqlx::PgPool;
 
@@ -26,4 +27,14 @@ pub async fn set_announcements(pool: &PgPool, player_id: i64, on: bool) -> Resul
     .execute(pool)
     .await?;
     Ok(())
+}
+
+/// The player's language, `en` or `ru` (unknown players: `en`).
+pub async fn locale(pool: &PgPool, player_id: i64) -> Result<String> {
+    Ok(
+        sqlx::query_scalar!("SELECT locale FROM players WHERE id = $1", player_id)
+            .fetch_optional(pool)
+            .await?
+            .unwrap_or_else(|| "en".into()),
+    )
 }

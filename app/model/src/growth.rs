@@ -263,3 +263,20 @@ pub enum SavedGrowth {
     Saved,
     Invalid(Vec<crate::admin::FieldError>),
 }
+
+/// Something that wants the player's attention (see the core's `attention`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ForYou {
+    /// 1 announced, 2 personal, 3 quest: the order they are shown in.
+    pub rank: i32,
+    /// `announced`, `personal` or `quest`.
+    pub kind: String,
+    /// The code's name, or the quest's title.
+    pub subject: String,
+    pub reward: i64,
+    pub currency: String,
+    pub ends_at: Option<DateTime<Utc>>,
+    /// A quest's steps done and asked, summed.
+    pub done: i32,
+    pub target: i32,
+}

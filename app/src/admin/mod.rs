@@ -15,6 +15,7 @@ mod layout;
 pub mod models;
 mod pages;
 mod series;
+mod series_sheet;
 #[cfg(feature = "ssr")]
 pub mod session;
 mod stats;
@@ -29,6 +30,7 @@ pub use growth::{LoyaltyPage, QuestsAdminPage, ReferralsPage};
 pub use layout::{AdminNav, AdminSession};
 pub use pages::{AdminHome, AdminSignIn, AuditPage, ImportPage};
 pub use series::{SeriesJobPage, SeriesPage};
+pub use series_sheet::SeriesSheetPage;
 pub use stats::{
     CampaignStatsPage, CodeStatsPage, RetentionPage, ScopeStatsPage, ServiceStatsPage,
 };

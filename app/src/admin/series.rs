@@ -208,6 +208,7 @@ pub fn SeriesJobPage() -> impl IntoView {
                             <p>
                                 <a href=href rel="external" download class="button" id="export-series">{move_tr!("admin-export-csv")}</a>
                                 " " <A href=codes.unwrap_or_default()>{move_tr!("admin-series-view-codes")}</A>
+                                " " <A href=format!("/admin/series/{}/print", job.id) attr:id="print-series">{move_tr!("admin-sheet-open")}</A>
                             </p>
                         })}
                         <p><A href="/admin/series">{move_tr!("admin-series-back")}</A></p>

@@ -46,3 +46,14 @@ pub async fn my_quests() -> Result<Vec<QuestView>, ServerFnError> {
         .await
         .map_err(ssr::internal)
 }
+
+/// What wants the player's attention, in priority order.
+#[server(endpoint = "attention")]
+pub async fn attention() -> Result<Vec<model::growth::ForYou>, ServerFnError> {
+    use crate::core::locale::Locale;
+    let request = ssr::Request::load().await?;
+    let player = request.require_player("/redeem")?;
+    crate::core::attention::for_you(&request.pool, player.id, Locale::of(request.locale))
+        .await
+        .map_err(ssr::internal)
+}

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use leptos_fluent::{move_tr, tr};
 use leptos_router::hooks::use_params_map;
 
-use crate::api::{invite, my_invite, my_quests};
+use crate::api::{attention, invite, my_invite, my_quests};
 use crate::components::{amount_text, use_session, Amount, RequireSignIn, Time};
 use crate::models::growth::{QuestView, ReferralOffer};
 
@@ -176,5 +176,42 @@ fn step_label(kind: &str, subject: Option<String>, target: i32) -> impl IntoView
         "campaign" => tr!("quests-step-campaign", {"name" => subject.clone(), "count" => target}),
         "eggs" => tr!("quests-step-eggs", {"count" => target}),
         _ => tr!("quests-step-codes", {"count" => target}),
+    }
+}
+
+/// "For you" beside the redeem form: announced codes, then the player's own
+/// codes, then quests part-way done; each a link (a code's fills the form).
+#[component]
+pub fn ForYouPanel() -> impl IntoView {
+    let items = Resource::new_blocking(|| (), |_| attention());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || items.get().and_then(Result::ok).filter(|i| !i.is_empty()).map(|items| view! {
+                <section class="for-you" id="for-you" aria-labelledby="for-you-title">
+                    <h2 id="for-you-title">{move_tr!("for-you-title")}</h2>
+                    <ul>
+                        {items.into_iter().map(|item| {
+                            let amount = amount_text(item.reward, &item.currency);
+                            let subject = item.subject.clone();
+                            let (done, target) = (item.done, item.target);
+                            let href = if item.kind == "quest" {
+                                "/quests".to_owned()
+                            } else {
+                                format!("/redeem?{}", serde_urlencoded::to_string([("code", item.subject.as_str())]).unwrap_or_default())
+                            };
+                            let kind = item.kind.clone();
+                            let line = move || match kind.as_str() {
+                                "quest" => tr!("for-you-quest", {"quest" => subject.clone(), "done" => done, "target" => target, "amount" => amount.clone()}),
+                                "personal" => tr!("for-you-personal", {"code" => subject.clone(), "amount" => amount.clone()}),
+                                _ => tr!("for-you-announced", {"code" => subject.clone(), "amount" => amount.clone()}),
+                            };
+                            view! {
+                                <li data-kind=item.kind.clone()><a href=href>{line}</a></li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                </section>
+            })}
+        </Suspense>
     }
 }

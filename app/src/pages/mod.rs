@@ -11,7 +11,7 @@ pub mod redeem;
 
 pub use account::{AccountPage, SignInPage, SignUpPage};
 pub use egg::EggPage;
-pub use growth::{InviteLandingPage, InvitePage, QuestsPage};
+pub use growth::{ForYouPanel, InviteLandingPage, InvitePage, QuestsPage};
 pub use home::HomePage;
 pub use lists::{ActivationsPage, NotificationsPage, WalletPage};
 pub use my_codes::MyCodesPage;

@@ -73,6 +73,7 @@ pub fn RedeemPage() -> impl IntoView {
                 <Transition fallback=|| ()>{move || outcome().map(|o| view! { <OutcomeView outcome=o/> })}</Transition>
             </div>
         </section>
+        <super::ForYouPanel/>
         </RequireSignIn>
     }
 }

@@ -11,6 +11,7 @@ mod codes;
 mod docs;
 mod extract;
 mod fields;
+mod growth;
 mod idempotent;
 mod players;
 mod problem;
@@ -60,6 +61,8 @@ pub struct ApiState {
         redeem::redeem,
         redeem::validate,
         actions::report,
+        growth::quests,
+        growth::invite,
         codes::list,
         codes::create,
         codes::read,
@@ -178,6 +181,8 @@ pub fn router(state: ApiState) -> Router {
         .route("/players/{external_id}/redeem", post(redeem::redeem))
         .route("/players/{external_id}/validate", post(redeem::validate))
         .route("/players/{external_id}/actions", post(actions::report))
+        .route("/players/{external_id}/quests", get(growth::quests))
+        .route("/players/{external_id}/invite", get(growth::invite))
         .route("/codes", get(codes::list).post(codes::create))
         .route(
             "/codes/{id}",

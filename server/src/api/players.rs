@@ -76,6 +76,11 @@ pub struct PlayerInput {
     pub tags: Option<Vec<String>>,
     /// Whether the player hears about new codes (default: yes).
     pub announcements: Option<bool>,
+    /// The invite code the player came with (`/r/{code}` on the platform's
+    /// side): taken only by the request that creates the player, whose
+    /// answer says what came of it in `referral`.
+    #[schema(max_length = 16)]
+    pub invite: Option<String>,
 }
 
 /// Creates the player with this platform id, or updates it.
@@ -106,15 +111,23 @@ pub async fn upsert(
                     announcements: input.announcements,
                 };
                 let (player, created) = platform::upsert(conn, &external_id, &upsert).await?;
+                // Only a new account is invited (an existing one cannot be).
+                let referral = match (created, input.invite.as_deref()) {
+                    (true, Some(invite)) => {
+                        Some(app::core::referrals::join(conn, player.id, invite, None).await?)
+                    }
+                    _ => None,
+                };
                 let status = if created {
                     StatusCode::CREATED
                 } else {
                     StatusCode::OK
                 };
-                Ok((
-                    status,
-                    serde_json::to_value(Player::from(player)).unwrap_or_default(),
-                ))
+                let mut body = serde_json::to_value(Player::from(player)).unwrap_or_default();
+                if let Some(referral) = referral {
+                    body["referral"] = referral.as_str().into();
+                }
+                Ok((status, body))
             })
         })
         .await

@@ -99,6 +99,20 @@ pub enum Joined {
     Held,
 }
 
+impl Joined {
+    /// As the API names it.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::NoProgram => "no_program",
+            Self::UnknownInvite => "unknown_invite",
+            Self::OwnInvite => "own_invite",
+            Self::AlreadyInvited => "already_invited",
+            Self::Accepted => "accepted",
+            Self::Held => "held",
+        }
+    }
+}
+
 /// Records that `referee_id`, a player created in the caller's transaction,
 /// signed up with `invite` from `address`, and pays what is due now: the
 /// friend's reward, and the referrer's when paid at sign-up. Only a new

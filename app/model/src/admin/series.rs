@@ -152,3 +152,29 @@ pub fn series_entropy(pattern: &str, length: &str, alphabet: &str) -> f64 {
     let letters = series_alphabet(alphabet).map_or(0, |a| a.len());
     entropy_bits(random, letters)
 }
+
+/// One card of a series' printable sheet.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SheetCard {
+    pub code: String,
+    pub reward: i64,
+    pub currency: String,
+    pub ends_at: Option<DateTime<Utc>>,
+    /// The prefilled redeem link (`…/redeem?code=…`) the QR code holds.
+    pub link: String,
+    /// The QR code, an SVG drawn by the server.
+    pub qr_svg: String,
+}
+
+/// A page of a series' printable sheet.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SheetPage {
+    pub series_id: i64,
+    pub name: String,
+    pub cards: Vec<SheetCard>,
+    pub page: i64,
+    pub has_next: bool,
+}
+
+/// Cards on one printed page of a sheet (3 across, 6 down on A4).
+pub const SHEET_CARDS: i64 = 18;

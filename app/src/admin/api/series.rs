@@ -1,5 +1,5 @@
 //! The dashboard's series server functions: starting one (its job runs in
-//! the background), following jobs, cancelling one.
+//! the background), following jobs, cancelling one, its printable sheet.
 
 use leptos::prelude::*;
 use leptos::server_fn::ServerFnError;
@@ -52,4 +52,67 @@ pub async fn cancel_series(csrf: String, id: i64) -> Result<(), ServerFnError> {
         leptos_axum::redirect(&format!("/admin/series/{id}"));
     }
     Ok(())
+}
+
+/// A page of the series' printable sheet: each code with its prefilled
+/// redeem link and that link's QR code (None: no such series).
+#[server(endpoint = "admin/series_sheet")]
+pub async fn series_sheet(id: i64, page: i64) -> Result<Option<SheetPage>, ServerFnError> {
+    let request = ssr::AdminRequest::load().await?;
+    request.reader()?;
+    let Some((name, codes, has_next)) =
+        crate::core::series::sheet(&request.pool, id, page, SHEET_CARDS)
+            .await
+            .map_err(ssr::fail)?
+    else {
+        return Ok(None);
+    };
+    let base = use_context::<crate::settings::Settings>()
+        .map(|s| s.public_url.clone())
+        .unwrap_or_default();
+    let cards = codes
+        .into_iter()
+        .map(|c| {
+            let link = format!(
+                "{base}/redeem?{}",
+                serde_urlencoded::to_string([("code", c.name.as_str())]).unwrap_or_default()
+            );
+            SheetCard {
+                qr_svg: qr_svg(&link),
+                code: c.name,
+                reward: c.reward,
+                currency: c.currency,
+                ends_at: c.ends_at,
+                link,
+            }
+        })
+        .collect();
+    Ok(Some(SheetPage {
+        series_id: id,
+        name,
+        cards,
+        page: model::page_number(page),
+        has_next,
+    }))
+}
+
+/// The link as a QR code in SVG (empty if it cannot be one: links are far
+/// below a QR code's capacity).
+#[cfg(feature = "ssr")]
+fn qr_svg(link: &str) -> String {
+    use qrcode::render::svg;
+    qrcode::QrCode::with_error_correction_level(link.as_bytes(), qrcode::EcLevel::M)
+        .map(|code| {
+            code.render::<svg::Color>()
+                .min_dimensions(132, 132)
+                .quiet_zone(true)
+                .build()
+        })
+        // Inline in HTML: the <svg> element without the XML declaration.
+        .map(|svg| {
+            svg.find("<svg")
+                .map(|at| svg[at..].to_owned())
+                .unwrap_or_default()
+        })
+        .unwrap_or_default()
 }
