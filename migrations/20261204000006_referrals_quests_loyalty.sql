@@ -21,12 +21,49 @@ CREATE TABLE referral_program (
     updated_at         timestamptz NOT NULL DEFAULT now()
 );
 
--- Each player's invite code, made the first time they look for it.
+-- Each player's invite code, made with the player (a trigger), so showing
+-- it never writes: 8 characters of the series alphabet (25^8, about 37 bits).
 CREATE TABLE referral_invites (
-    player_id   bigint PRIMARY KEY REFERENCES players (id),
+    player_id   bigint PRIMARY KEY REFERENCES players (id) ON DELETE CASCADE,
     code        text NOT NULL UNIQUE CHECK (code ~ '^[A-Z0-9]{4,16}$'),
     created_at  timestamptz NOT NULL DEFAULT now()
 );
+
+CREATE FUNCTION promo_invite_code() RETURNS text
+LANGUAGE sql VOLATILE AS $$
+    SELECT string_agg(substr('ACDEFGHJKMNPQRTUVWXY34679', 1 + floor(random() * 25)::int, 1), '')
+      FROM generate_series(1, 8)
+$$;
+
+-- A code drawn twice (about one in 10^11 a draw) is drawn again.
+CREATE FUNCTION promo_player_invite() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    LOOP
+        INSERT INTO referral_invites (player_id, code) VALUES (NEW.id, promo_invite_code())
+        ON CONFLICT DO NOTHING;
+        EXIT WHEN FOUND;
+    END LOOP;
+    RETURN NEW;
+END
+$$;
+
+CREATE TRIGGER players_invite AFTER INSERT ON players
+    FOR EACH ROW EXECUTE FUNCTION promo_player_invite();
+
+-- The players there already.
+DO $$
+BEGIN
+    LOOP
+        INSERT INTO referral_invites (player_id, code)
+        SELECT id, promo_invite_code() FROM players p
+         WHERE NOT EXISTS (SELECT 1 FROM referral_invites i WHERE i.player_id = p.id)
+        ON CONFLICT DO NOTHING;
+        EXIT WHEN NOT EXISTS (SELECT 1 FROM players p
+                               WHERE NOT EXISTS (SELECT 1 FROM referral_invites i WHERE i.player_id = p.id));
+    END LOOP;
+END
+$$;
 
 -- One row per invited player: a player is invited once, by someone else.
 CREATE TABLE referrals (

@@ -259,6 +259,14 @@ async fn fingerprint(pool: &PgPool) -> String {
         "audit_log",
         "currencies",
         "app_secrets",
+        "referral_program",
+        "referral_invites",
+        "referrals",
+        "quests",
+        "quest_texts",
+        "quest_steps",
+        "loyalty_rules",
+        "action_rewards",
     ];
     let sql = TABLES
         .iter()

@@ -24,39 +24,15 @@ use crate::events::{self, Topic};
 use crate::personal::{self, Issue};
 use model::growth::{Earned, InviteSummary};
 
-/// Invite codes: 8 characters of the unambiguous alphabet, without dashes
-/// so a link reads cleanly.
-fn random_invite() -> String {
-    use rand::Rng;
-    let alphabet = model::admin::SAFE_ALPHABET.as_bytes();
-    let mut rng = rand::rng();
-    (0..8)
-        .map(|_| char::from(alphabet[rng.random_range(0..alphabet.len())]))
-        .collect()
-}
-
-/// The player's invite code, made the first time it is asked for.
+/// The player's invite code (made with the player, by the database).
 pub async fn invite_code(pool: &PgPool, player_id: i64) -> Result<String> {
-    for _ in 0..5 {
-        let code = random_invite();
-        sqlx::query!(
-            "INSERT INTO referral_invites (player_id, code) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-            player_id,
-            code
-        )
-        .execute(pool)
-        .await?;
-        let ours = sqlx::query_scalar!(
-            "SELECT code FROM referral_invites WHERE player_id = $1",
-            player_id
-        )
-        .fetch_optional(pool)
-        .await?;
-        if let Some(code) = ours {
-            return Ok(code);
-        }
-    }
-    Err(Error::Broken("could not draw a free invite code".into()))
+    sqlx::query_scalar!(
+        "SELECT code FROM referral_invites WHERE player_id = $1",
+        player_id
+    )
+    .fetch_optional(pool)
+    .await?
+    .ok_or_else(|| Error::Broken(format!("player {player_id} has no invite code")))
 }
 
 /// An invite code as typed or linked: upper-cased, at most 16 letters and

@@ -12,6 +12,12 @@ use crate::components::Amount;
 use crate::models::growth::{QuestForm, SavedGrowth, QUEST_FORM_STEPS};
 
 const STEP_KINDS: [&str; 5] = ["code", "group", "campaign", "codes", "eggs"];
+/// Each step's fields that carry errors.
+const STEP_FIELDS: [(&str, &str); QUEST_FORM_STEPS] = [
+    ("step1_kind", "step1_target"),
+    ("step2_kind", "step2_target"),
+    ("step3_kind", "step3_target"),
+];
 
 #[component]
 pub fn QuestsAdminPage() -> impl IntoView {
@@ -100,6 +106,7 @@ pub fn QuestsAdminPage() -> impl IntoView {
                             {(1..=QUEST_FORM_STEPS).map(|n| {
                                 let (kind, subject, target) = form.step(n);
                                 let (kind, subject, target) = (kind.to_owned(), subject.to_owned(), target.to_owned());
+                                let (kind_field, target_field) = STEP_FIELDS[n - 1];
                                 view! {
                                     <fieldset class="quest-step-fields">
                                         <legend>{move_tr!("admin-quests-step", {"n" => n})}</legend>
@@ -112,6 +119,7 @@ pub fn QuestsAdminPage() -> impl IntoView {
                                                     view! { <option value=k selected=kind == k>{move || i18n.tr(&label)}</option> }
                                                 }).collect_view()}
                                             </select>
+                                            <FieldMessage errors field=kind_field/>
                                         </div>
                                         <div class="field">
                                             <label for=format!("field-step{n}_subject")>{move || i18n.tr("admin-quests-subject")}</label>
@@ -120,6 +128,7 @@ pub fn QuestsAdminPage() -> impl IntoView {
                                         <div class="field">
                                             <label for=format!("field-step{n}_target")>{move || i18n.tr("admin-quests-target")}</label>
                                             <input id=format!("field-step{n}_target") name=format!("step{n}_target") type="number" min="1" value=target/>
+                                            <FieldMessage errors field=target_field/>
                                         </div>
                                     </fieldset>
                                 }

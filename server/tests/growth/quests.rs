@@ -4,7 +4,7 @@
 //! start; a quest's validation; the Quests page; loyalty codes every N
 //! redeems and for a tier, issued once each.
 
-mod common;
+use crate::common;
 
 use app::core::activation_feed;
 use app::core::audit::Actor;

@@ -4,7 +4,7 @@
 //! second invite, sign-ups past an address's threshold held for review);
 //! the sign-up form carrying an invite and the pages that show it.
 
-mod common;
+use crate::common;
 
 use std::net::{IpAddr, Ipv4Addr};
 

@@ -4,7 +4,7 @@
 //! answered as for an unknown code, on every path); the player's list of
 //! their codes; the dashboard's page and form; the refusals.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 
