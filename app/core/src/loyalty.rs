@@ -147,6 +147,15 @@ pub async fn list(pool: &PgPool) -> Result<Vec<LoyaltyRuleLine>> {
 /// Issues the every-N codes players reached with activations `(from, to]`,
 /// in the activation feed's transaction.
 pub async fn every_n(conn: &mut PgConnection, from: i64, to: i64) -> Result<u64> {
+    // No such rule (the usual case): no counting.
+    let any = sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM loyalty_rules WHERE enabled AND kind = 'every_n') AS "any!""#
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    if !any {
+        return Ok(0);
+    }
     let reached = sqlx::query!(
         r#"WITH players AS (
                SELECT DISTINCT player_id FROM activations

@@ -5,6 +5,14 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+/// An invite code as typed or linked: upper-cased, 4 to 16 letters and
+/// digits (None: it cannot be one). The sign-up page and the core agree.
+pub fn normalize_invite(text: &str) -> Option<String> {
+    let code = text.trim().to_ascii_uppercase();
+    ((4..=16).contains(&code.len()) && code.bytes().all(|b| b.is_ascii_alphanumeric()))
+        .then_some(code)
+}
+
 /// An amount of one currency.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -255,13 +263,6 @@ impl LoyaltyRuleForm {
 pub struct LoyaltyPage {
     pub rules: Vec<LoyaltyRuleLine>,
     pub currencies: Vec<String>,
-}
-
-/// A saved growth form, or what was wrong with it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum SavedGrowth {
-    Saved,
-    Invalid(Vec<crate::admin::FieldError>),
 }
 
 /// Something that wants the player's attention (see the core's `attention`).

@@ -5,7 +5,6 @@
 
 use leptos::prelude::*;
 use leptos_fluent::move_tr;
-use leptos_router::hooks::use_query_map;
 
 use super::api::{load_action_rewards, SaveActionReward};
 use super::layout::*;
@@ -17,21 +16,8 @@ pub fn ActionRewardsPage() -> impl IntoView {
     let session = AdminSession::get();
     let save = ServerAction::<SaveActionReward>::new();
     let page = Resource::new_blocking(move || save.version().get(), |_| load_action_rewards());
-    let errors = Signal::derive(move || match save.value().get() {
-        Some(Ok(SavedActionReward::Invalid(errors))) => errors,
-        Some(Err(_)) => vec![FieldError::new("", "error-internal")],
-        Some(Ok(SavedActionReward::Saved)) => Vec::new(),
-        None => draft(session)
-            .and_then(|d| draft_value(&d, "errors"))
-            .map(|errors| errors_from_query(&errors))
-            .unwrap_or_default(),
-    });
-    let query = use_query_map();
-    let saved = move || match save.value().get() {
-        Some(Ok(SavedActionReward::Saved)) => true,
-        Some(_) => false,
-        None => query.with(|q| q.get("saved").is_some()),
-    };
+    let errors = form_errors(save.value());
+    let saved = just_saved(save.value());
     let pending = Memo::new(move |_| save.pending().get());
     let i18n = expect_context::<leptos_fluent::I18n>();
     view! {
@@ -40,7 +26,7 @@ pub fn ActionRewardsPage() -> impl IntoView {
             <h1>{move_tr!("admin-actions-title")}</h1>
             <p class="muted">{move_tr!("admin-actions-intro")}</p>
             <ReadOnlyNote/>
-            <Show when=saved>
+            <Show when=move || saved.get()>
                 <p class="result success" role="status" id="saved-note">{move_tr!("admin-actions-saved")}</p>
             </Show>
             <Suspense fallback=|| ()>

@@ -142,6 +142,20 @@ where
     })
 }
 
+/// Whether the form was just saved: the action's answer, else `?saved` in
+/// the address a plain post was sent back to.
+pub fn just_saved<S>(value: S) -> Signal<bool>
+where
+    S: Get<Value = Option<Result<Saved, leptos::server_fn::ServerFnError>>> + Send + Sync + 'static,
+{
+    let query = leptos_router::hooks::use_query_map();
+    Signal::derive(move || match value.get() {
+        Some(Ok(Saved::Ok(_))) => true,
+        Some(_) => false,
+        None => query.with(|q| q.get("saved").is_some()),
+    })
+}
+
 /// The refused plain post the server kept for this page (`back_with`), as a
 /// query string. Reading it makes the enclosing Suspense wait for the session.
 pub fn draft(session: AdminSession) -> Option<String> {

@@ -98,7 +98,13 @@ pub async fn sign_up(
                 &[
                     ("username", &typed),
                     ("next", &next),
-                    ("invite", invite.as_ref().map_or("", |i| i.code.as_str())),
+                    (
+                        "invite",
+                        &invite
+                            .as_ref()
+                            .and_then(|i| crate::core::referrals::normalize_invite(&i.code))
+                            .unwrap_or_default(),
+                    ),
                 ],
             );
             Ok(Some(error))

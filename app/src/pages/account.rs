@@ -56,7 +56,12 @@ pub fn SignUpPage() -> impl IntoView {
     use_session().follow(action.version());
     let next = query_value("next");
     let username = query_value("username");
-    let invite = query_value("invite");
+    // An invite code is at most 16 letters and digits: anything else in the
+    // address is no invite (and is neither shown nor sent).
+    let typed_invite = query_value("invite");
+    let invite = Signal::derive(move || {
+        crate::models::growth::normalize_invite(&typed_invite.get()).unwrap_or_default()
+    });
     let error = move || form_error(action.value().get(), PLAYER_ERRORS);
     view! {
         <section class="card narrow">

@@ -22,6 +22,7 @@ use sqlx::{PgConnection, PgPool};
 use crate::error::{Error, Result};
 use crate::events::{self, Topic};
 use crate::personal::{self, Issue};
+pub use model::growth::normalize_invite;
 use model::growth::{Earned, InviteSummary};
 
 /// The player's invite code (made with the player, by the database).
@@ -33,14 +34,6 @@ pub async fn invite_code(pool: &PgPool, player_id: i64) -> Result<String> {
     .fetch_optional(pool)
     .await?
     .ok_or_else(|| Error::Broken(format!("player {player_id} has no invite code")))
-}
-
-/// An invite code as typed or linked: upper-cased, at most 16 letters and
-/// digits (None: it cannot be one).
-pub fn normalize_invite(text: &str) -> Option<String> {
-    let code = text.trim().to_ascii_uppercase();
-    ((4..=16).contains(&code.len()) && code.bytes().all(|b| b.is_ascii_alphanumeric()))
-        .then_some(code)
 }
 
 /// Who owns an invite code: (player id, username).

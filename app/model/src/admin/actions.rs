@@ -54,10 +54,3 @@ impl ActionRewardForm {
         }
     }
 }
-
-/// A saved form, or what was wrong with it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum SavedActionReward {
-    Saved,
-    Invalid(Vec<super::FieldError>),
-}

@@ -88,7 +88,8 @@ impl FieldError {
 /// What a create or edit form came to.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Saved {
-    /// Stored; the id of the row.
+    /// Stored; the id of the row (0 for a row without one: the referral
+    /// program, an action key's reward).
     Ok(i64),
     /// Refused; nothing changed.
     Invalid(Vec<FieldError>),

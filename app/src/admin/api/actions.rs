@@ -32,27 +32,22 @@ pub async fn load_action_rewards() -> Result<ActionRewardsPage, ServerFnError> {
 #[server(endpoint = "admin/save_action_reward")]
 pub async fn save_action_reward(
     #[server(flatten)] form: ActionRewardForm,
-) -> Result<SavedActionReward, ServerFnError> {
+) -> Result<Saved, ServerFnError> {
     use crate::core::audit::Actor;
     let request = ssr::AdminRequest::load().await?;
     let admin = request.writer(&form.csrf)?;
-    let errors = match crate::admin::forms::action_reward(&form) {
-        Err(errors) => errors,
+    let outcome = match crate::admin::forms::action_reward(&form) {
+        Err(errors) => Err(errors),
         Ok(reward) => {
             match crate::core::actions::save(&request.pool, Actor::Admin(admin.id), &reward).await {
-                Ok(()) => {
-                    if request.no_js {
-                        leptos_axum::redirect(&format!("{PAGE}?saved=1"));
-                    }
-                    return Ok(SavedActionReward::Saved);
-                }
+                // Keyed by the action, without an id.
+                Ok(()) => Ok(0),
                 Err(crate::core::Error::Invalid(problems)) => {
-                    crate::admin::forms::action_reward_errors(&problems)
+                    Err(crate::admin::forms::action_reward_errors(&problems))
                 }
                 Err(e) => return Err(ssr::fail(e)),
             }
         }
     };
-    request.back_with(PAGE, &form, &errors).await?;
-    Ok(SavedActionReward::Invalid(errors))
+    request.saved_or_back(PAGE, &form, outcome).await
 }

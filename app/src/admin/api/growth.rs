@@ -7,6 +7,7 @@ use leptos::server_fn::ServerFnError;
 
 #[cfg(feature = "ssr")]
 use super::ssr;
+use crate::admin::models::Saved;
 use crate::models::growth::*;
 
 #[server(endpoint = "admin/load_referrals")]
@@ -34,13 +35,12 @@ pub async fn load_referrals() -> Result<ReferralsPage, ServerFnError> {
 #[server(endpoint = "admin/save_referral_program")]
 pub async fn save_referral_program(
     #[server(flatten)] form: ReferralProgramForm,
-) -> Result<SavedGrowth, ServerFnError> {
+) -> Result<Saved, ServerFnError> {
     use crate::core::audit::Actor;
-    const PAGE: &str = "/admin/referrals";
     let request = ssr::AdminRequest::load().await?;
     let admin = request.writer(&form.csrf)?;
-    let errors = match crate::admin::forms::referral_program(&form) {
-        Err(errors) => errors,
+    let outcome = match crate::admin::forms::referral_program(&form) {
+        Err(errors) => Err(errors),
         Ok(program) => {
             match crate::core::referrals::save_program(
                 &request.pool,
@@ -49,21 +49,18 @@ pub async fn save_referral_program(
             )
             .await
             {
-                Ok(()) => {
-                    if request.no_js {
-                        leptos_axum::redirect(&format!("{PAGE}?saved=1"));
-                    }
-                    return Ok(SavedGrowth::Saved);
-                }
+                // The program is one row, without an id.
+                Ok(()) => Ok(0),
                 Err(crate::core::Error::Invalid(problems)) => {
-                    crate::admin::forms::referral_program_errors(&problems)
+                    Err(crate::admin::forms::referral_program_errors(&problems))
                 }
                 Err(e) => return Err(ssr::fail(e)),
             }
         }
     };
-    request.back_with(PAGE, &form, &errors).await?;
-    Ok(SavedGrowth::Invalid(errors))
+    request
+        .saved_or_back("/admin/referrals", &form, outcome)
+        .await
 }
 
 /// Accepts (pays as the program says) or rejects a held referral.
@@ -107,30 +104,23 @@ pub async fn load_quests() -> Result<QuestsAdminPage, ServerFnError> {
 }
 
 #[server(endpoint = "admin/save_quest")]
-pub async fn save_quest(#[server(flatten)] form: QuestForm) -> Result<SavedGrowth, ServerFnError> {
+pub async fn save_quest(#[server(flatten)] form: QuestForm) -> Result<Saved, ServerFnError> {
     use crate::core::audit::Actor;
-    const PAGE: &str = "/admin/quests";
     let request = ssr::AdminRequest::load().await?;
     let admin = request.writer(&form.csrf)?;
-    let errors = match crate::admin::forms::quest(&form) {
-        Err(errors) => errors,
+    let outcome = match crate::admin::forms::quest(&form) {
+        Err(errors) => Err(errors),
         Ok(quest) => {
             match crate::core::quests::save(&request.pool, Actor::Admin(admin.id), &quest).await {
-                Ok(_) => {
-                    if request.no_js {
-                        leptos_axum::redirect(&format!("{PAGE}?saved=1"));
-                    }
-                    return Ok(SavedGrowth::Saved);
-                }
+                Ok(id) => Ok(id),
                 Err(crate::core::Error::Invalid(problems)) => {
-                    crate::admin::forms::quest_errors(&problems)
+                    Err(crate::admin::forms::quest_errors(&problems))
                 }
                 Err(e) => return Err(ssr::fail(e)),
             }
         }
     };
-    request.back_with(PAGE, &form, &errors).await?;
-    Ok(SavedGrowth::Invalid(errors))
+    request.saved_or_back("/admin/quests", &form, outcome).await
 }
 
 #[server(endpoint = "admin/load_loyalty")]
@@ -150,28 +140,23 @@ pub async fn load_loyalty() -> Result<LoyaltyPage, ServerFnError> {
 #[server(endpoint = "admin/save_loyalty_rule")]
 pub async fn save_loyalty_rule(
     #[server(flatten)] form: LoyaltyRuleForm,
-) -> Result<SavedGrowth, ServerFnError> {
+) -> Result<Saved, ServerFnError> {
     use crate::core::audit::Actor;
-    const PAGE: &str = "/admin/loyalty";
     let request = ssr::AdminRequest::load().await?;
     let admin = request.writer(&form.csrf)?;
-    let errors = match crate::admin::forms::loyalty_rule(&form) {
-        Err(errors) => errors,
+    let outcome = match crate::admin::forms::loyalty_rule(&form) {
+        Err(errors) => Err(errors),
         Ok(rule) => {
             match crate::core::loyalty::save(&request.pool, Actor::Admin(admin.id), &rule).await {
-                Ok(_) => {
-                    if request.no_js {
-                        leptos_axum::redirect(&format!("{PAGE}?saved=1"));
-                    }
-                    return Ok(SavedGrowth::Saved);
-                }
+                Ok(id) => Ok(id),
                 Err(crate::core::Error::Invalid(problems)) => {
-                    crate::admin::forms::loyalty_rule_errors(&problems)
+                    Err(crate::admin::forms::loyalty_rule_errors(&problems))
                 }
                 Err(e) => return Err(ssr::fail(e)),
             }
         }
     };
-    request.back_with(PAGE, &form, &errors).await?;
-    Ok(SavedGrowth::Invalid(errors))
+    request
+        .saved_or_back("/admin/loyalty", &form, outcome)
+        .await
 }

@@ -8,7 +8,7 @@ use serde::Serialize;
 use sqlx::PgPool;
 use tower_sessions::Session;
 
-use crate::admin::models::{FieldError, Role};
+use crate::admin::models::{FieldError, Role, Saved};
 pub use crate::api::ssr::internal;
 use crate::core::admins::AdminUser;
 
@@ -113,6 +113,29 @@ impl AdminRequest {
             .collect::<Vec<_>>()
             .join("&");
         self.back_with_query(path, query).await
+    }
+
+    /// The end of a server function that saves a form: `Saved::Ok(id)` (a
+    /// plain post goes on to `page?saved=1`), or the form's errors (a plain
+    /// post goes back to `page` with the form as typed).
+    pub async fn saved_or_back<T: Serialize>(
+        &self,
+        page: &str,
+        form: &T,
+        outcome: Result<i64, Vec<FieldError>>,
+    ) -> Result<Saved, ServerFnError> {
+        match outcome {
+            Ok(id) => {
+                if self.no_js {
+                    leptos_axum::redirect(&format!("{page}?saved=1"));
+                }
+                Ok(Saved::Ok(id))
+            }
+            Err(errors) => {
+                self.back_with(page, form, &errors).await?;
+                Ok(Saved::Invalid(errors))
+            }
+        }
     }
 
     /// `back_with` for an outcome already shaped as a query string.

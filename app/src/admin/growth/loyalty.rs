@@ -4,13 +4,11 @@
 
 use leptos::prelude::*;
 use leptos_fluent::move_tr;
-use leptos_router::hooks::use_query_map;
 
 use crate::admin::api::{load_loyalty, SaveLoyaltyRule};
 use crate::admin::layout::*;
-use crate::admin::models::*;
 use crate::components::Amount;
-use crate::models::growth::{LoyaltyRuleForm, SavedGrowth};
+use crate::models::growth::LoyaltyRuleForm;
 
 const RULE_KINDS: [&str; 3] = ["every_n", "monthly_tier", "tagged"];
 
@@ -19,21 +17,8 @@ pub fn LoyaltyPage() -> impl IntoView {
     let session = AdminSession::get();
     let save = ServerAction::<SaveLoyaltyRule>::new();
     let page = Resource::new_blocking(move || save.version().get(), |_| load_loyalty());
-    let errors = Signal::derive(move || match save.value().get() {
-        Some(Ok(SavedGrowth::Invalid(errors))) => errors,
-        Some(Err(_)) => vec![FieldError::new("", "error-internal")],
-        Some(Ok(SavedGrowth::Saved)) => Vec::new(),
-        None => draft(session)
-            .and_then(|d| draft_value(&d, "errors"))
-            .map(|errors| errors_from_query(&errors))
-            .unwrap_or_default(),
-    });
-    let query = use_query_map();
-    let saved = move || match save.value().get() {
-        Some(Ok(SavedGrowth::Saved)) => true,
-        Some(_) => false,
-        None => query.with(|q| q.get("saved").is_some()),
-    };
+    let errors = form_errors(save.value());
+    let saved = just_saved(save.value());
     let i18n = expect_context::<leptos_fluent::I18n>();
     view! {
         <AdminPage>
@@ -41,7 +26,7 @@ pub fn LoyaltyPage() -> impl IntoView {
             <h1>{move_tr!("admin-loyalty-title")}</h1>
             <p class="muted">{move_tr!("admin-loyalty-intro")}</p>
             <ReadOnlyNote/>
-            <Show when=saved>
+            <Show when=move || saved.get()>
                 <p class="result success" role="status" id="saved-note">{move_tr!("admin-actions-saved")}</p>
             </Show>
             <Suspense fallback=|| ()>

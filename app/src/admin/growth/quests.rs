@@ -3,13 +3,11 @@
 
 use leptos::prelude::*;
 use leptos_fluent::move_tr;
-use leptos_router::hooks::use_query_map;
 
 use crate::admin::api::{load_quests, SaveQuest};
 use crate::admin::layout::*;
-use crate::admin::models::*;
 use crate::components::Amount;
-use crate::models::growth::{QuestForm, SavedGrowth, QUEST_FORM_STEPS};
+use crate::models::growth::{QuestForm, QUEST_FORM_STEPS};
 
 const STEP_KINDS: [&str; 5] = ["code", "group", "campaign", "codes", "eggs"];
 /// Each step's fields that carry errors.
@@ -24,21 +22,8 @@ pub fn QuestsAdminPage() -> impl IntoView {
     let session = AdminSession::get();
     let save = ServerAction::<SaveQuest>::new();
     let page = Resource::new_blocking(move || save.version().get(), |_| load_quests());
-    let errors = Signal::derive(move || match save.value().get() {
-        Some(Ok(SavedGrowth::Invalid(errors))) => errors,
-        Some(Err(_)) => vec![FieldError::new("", "error-internal")],
-        Some(Ok(SavedGrowth::Saved)) => Vec::new(),
-        None => draft(session)
-            .and_then(|d| draft_value(&d, "errors"))
-            .map(|errors| errors_from_query(&errors))
-            .unwrap_or_default(),
-    });
-    let query = use_query_map();
-    let saved = move || match save.value().get() {
-        Some(Ok(SavedGrowth::Saved)) => true,
-        Some(_) => false,
-        None => query.with(|q| q.get("saved").is_some()),
-    };
+    let errors = form_errors(save.value());
+    let saved = just_saved(save.value());
     let i18n = expect_context::<leptos_fluent::I18n>();
     view! {
         <AdminPage>
@@ -46,7 +31,7 @@ pub fn QuestsAdminPage() -> impl IntoView {
             <h1>{move_tr!("admin-quests-title")}</h1>
             <p class="muted">{move_tr!("admin-quests-intro")}</p>
             <ReadOnlyNote/>
-            <Show when=saved>
+            <Show when=move || saved.get()>
                 <p class="result success" role="status" id="saved-note">{move_tr!("admin-actions-saved")}</p>
             </Show>
             <Suspense fallback=|| ()>
@@ -102,7 +87,7 @@ pub fn QuestsAdminPage() -> impl IntoView {
                                 <input type="checkbox" name="enabled" id="field-enabled" checked=form.enabled.is_some()/>
                                 " " {move || i18n.tr("admin-actions-enabled")}
                             </label>
-                            <p class="muted">{move_tr!("admin-quests-steps-hint")}</p>
+                            <p class="muted full-row">{move_tr!("admin-quests-steps-hint")}</p>
                             {(1..=QUEST_FORM_STEPS).map(|n| {
                                 let (kind, subject, target) = form.step(n);
                                 let (kind, subject, target) = (kind.to_owned(), subject.to_owned(), target.to_owned());

@@ -4,13 +4,11 @@
 
 use leptos::prelude::*;
 use leptos_fluent::move_tr;
-use leptos_router::hooks::use_query_map;
 
 use crate::admin::api::{load_referrals, ReviewReferral, SaveReferralProgram};
 use crate::admin::layout::*;
-use crate::admin::models::*;
 use crate::components::{Amount, Time};
-use crate::models::growth::{Earned, ReferralProgramForm, SavedGrowth};
+use crate::models::growth::{Earned, ReferralProgramForm};
 
 #[component]
 pub fn ReferralsPage() -> impl IntoView {
@@ -21,21 +19,8 @@ pub fn ReferralsPage() -> impl IntoView {
         move || (save.version().get(), review.version().get()),
         |_| load_referrals(),
     );
-    let errors = Signal::derive(move || match save.value().get() {
-        Some(Ok(SavedGrowth::Invalid(errors))) => errors,
-        Some(Err(_)) => vec![FieldError::new("", "error-internal")],
-        Some(Ok(SavedGrowth::Saved)) => Vec::new(),
-        None => draft(session)
-            .and_then(|d| draft_value(&d, "errors"))
-            .map(|errors| errors_from_query(&errors))
-            .unwrap_or_default(),
-    });
-    let query = use_query_map();
-    let saved = move || match save.value().get() {
-        Some(Ok(SavedGrowth::Saved)) => true,
-        Some(_) => false,
-        None => query.with(|q| q.get("saved").is_some()),
-    };
+    let errors = form_errors(save.value());
+    let saved = just_saved(save.value());
     let i18n = expect_context::<leptos_fluent::I18n>();
     view! {
         <AdminPage>
@@ -43,7 +28,7 @@ pub fn ReferralsPage() -> impl IntoView {
             <h1>{move_tr!("admin-referrals-title")}</h1>
             <p class="muted">{move_tr!("admin-referrals-intro")}</p>
             <ReadOnlyNote/>
-            <Show when=saved>
+            <Show when=move || saved.get()>
                 <p class="result success" role="status" id="saved-note">{move_tr!("admin-actions-saved")}</p>
             </Show>
             <Suspense fallback=|| ()>
