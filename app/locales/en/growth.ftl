@@ -170,3 +170,5 @@ for-you-title = For you
 for-you-announced = New code { $code }: { $amount }
 for-you-personal = Your personal code { $code }: { $amount }
 for-you-quest = Quest “{ $quest }”: { $done } of { $target } done, reward { $amount }
+admin-referrals-referee-currency = The friend's currency
+admin-referrals-referrer-currency = The referrer's currency

@@ -174,3 +174,5 @@ for-you-title = Для вас
 for-you-announced = Новый код { $code }: { $amount }
 for-you-personal = Ваш личный код { $code }: { $amount }
 for-you-quest = Квест «{ $quest }»: выполнено { $done } из { $target }, награда { $amount }
+admin-referrals-referee-currency = Валюта награды другу
+admin-referrals-referrer-currency = Валюта награды пригласившему

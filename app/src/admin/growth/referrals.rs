@@ -117,9 +117,9 @@ pub fn ReferralsPage() -> impl IntoView {
                                 " " {move || i18n.tr("admin-referrals-enabled")}
                             </label>
                             <Field errors name="referee_reward" label="admin-referrals-referee-reward" value=form.referee_reward.clone() kind="number" required=true/>
-                            <Select errors name="referee_currency" label="admin-actions-currency" value=form.referee_currency.clone() options=currencies.clone()/>
+                            <Select errors name="referee_currency" label="admin-referrals-referee-currency" value=form.referee_currency.clone() options=currencies.clone()/>
                             <Field errors name="referrer_reward" label="admin-referrals-referrer-reward" value=form.referrer_reward.clone() kind="number" required=true/>
-                            <Select errors name="referrer_currency" label="admin-actions-currency" value=form.referrer_currency.clone() options=currencies.clone()/>
+                            <Select errors name="referrer_currency" label="admin-referrals-referrer-currency" value=form.referrer_currency.clone() options=currencies.clone()/>
                             <div class="field">
                                 <label for="field-pay_referrer_on">{move || i18n.tr("admin-referrals-pay-on")}</label>
                                 <select id="field-pay_referrer_on" name="pay_referrer_on">
