@@ -18,8 +18,9 @@ pub const WITH_WORKER: &str = "pipeline + statistics";
 /// Runs of each report; the table shows the median and the slowest.
 const RUNS: usize = 7;
 
-/// The statistics worker as a server runs it (a fold every second), started
-/// after folding what earlier scenarios left, so a run pays only for its own.
+/// The statistics worker as a server runs it (a fold every second, then the
+/// activation feed), started after folding what earlier scenarios left, so a
+/// run pays only for its own.
 pub struct Worker {
     stop: tokio::sync::watch::Sender<bool>,
     task: tokio::task::JoinHandle<Result<()>>,
@@ -27,12 +28,22 @@ pub struct Worker {
 
 impl Worker {
     pub async fn start(pool: &PgPool) -> Result<Self> {
-        rollup::catch_up(pool).await?;
+        app::core::activation_feed::catch_up(pool).await?;
         let (stop, mut stopped) = tokio::sync::watch::channel(false);
         let pool = pool.clone();
         let task = tokio::spawn(async move {
             loop {
                 rollup::step(&pool, rollup::CHUNK).await?;
+                // Behind the fold, the activation feed (quests, referrals,
+                // loyalty), as the server's worker runs it.
+                while let Some(fed) =
+                    app::core::activation_feed::step(&pool, app::core::activation_feed::CHUNK)
+                        .await?
+                {
+                    if fed.activations < app::core::activation_feed::CHUNK {
+                        break;
+                    }
+                }
                 tokio::select! {
                     _ = tokio::time::sleep(Duration::from_secs(1)) => {}
                     _ = stopped.changed() => return Ok(()),
