@@ -5,7 +5,7 @@ cd "$(dirname "$0")/.."
 # Not incremental: CI builds once per change, and incremental data grew the
 # shared target dir by tens of gigabytes.
 export CARGO_INCREMENTAL=0
-step() { printf '\n==> %s\n' "$*"; }
+step() { printf '\n==> [%s] %s\n' "$(date +%T)" "$*"; }
 
 step "cargo fmt --check"
 cargo fmt --all --check
