@@ -20,7 +20,7 @@ use crate::metrics::MetricsAccess;
 use crate::throttle::{self, Throttle};
 use std::sync::Arc;
 
-use app::auth::{PlayerBackend, PlayerSession};
+use app::auth::{CachedStore, PlayerBackend, PlayerSession, SignedIn};
 use app::core::abuse::Guard;
 use app::core::auth;
 use app::navigation::{safe_next, sign_in_path, PLAYER_HOME};
@@ -64,6 +64,14 @@ pub fn router(state: AppState, store: PostgresStore) -> Router {
     let settings = state.settings.clone();
     let options = state.leptos_options.clone();
     let exports = crate::admin::ExportSlots::new(MAX_EXPORTS);
+    // Sessions and their players remembered for as long as codes are
+    // (`SignedIn`), kept current by announcements from every instance.
+    let signed_in = SignedIn::new(state.guard.cache().bound(), SIGNED_IN_CAPACITY);
+    tokio::spawn(app::core::notices::follow(
+        state.pool.clone(),
+        signed_in.clone(),
+    ));
+    let store = CachedStore::new(store, state.pool.clone(), signed_in.clone());
     let sessions = SessionManagerLayer::new(store)
         .with_name("promocodes.sid")
         .with_http_only(true)
@@ -74,7 +82,11 @@ pub fn router(state: AppState, store: PostgresStore) -> Router {
                 .unwrap_or(time::Duration::days(30)),
         ));
     let auth = AuthManagerLayerBuilder::new(
-        PlayerBackend::new(state.pool.clone(), state.guard.policy().sign_in.clone()),
+        PlayerBackend::new(
+            state.pool.clone(),
+            state.guard.policy().sign_in.clone(),
+            signed_in,
+        ),
         sessions,
     )
     .build();
@@ -191,6 +203,9 @@ pub fn router(state: AppState, store: PostgresStore) -> Router {
             crate::shed::limit,
         ))
 }
+
+/// Sessions (and as many players) each process remembers at most.
+const SIGNED_IN_CAPACITY: u64 = 100_000;
 
 /// CSV exports streaming at once in this process (see `ExportSlots`).
 pub const MAX_EXPORTS: usize = 2;

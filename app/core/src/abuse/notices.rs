@@ -2,14 +2,12 @@
 //! lifted) into its memory of player blocks, and `promo_codes` (code changes)
 //! into its code cache, over one listening connection.
 
-use std::time::Duration;
-
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
-use sqlx::postgres::PgListener;
 use sqlx::PgPool;
 
 use super::Guard;
+use crate::notices::Follower;
 
 /// What `promo_blocks` notifications carry.
 #[derive(Deserialize)]
@@ -27,44 +25,7 @@ impl Guard {
     /// forgets everything and bypasses the cache until it listens again
     /// (the database stays the authority).
     pub async fn follow(self, pool: PgPool) {
-        let cache = self.inner.cache.clone();
-        // Until the pool is closed (the process is shutting down).
-        while !pool.is_closed() {
-            match PgListener::connect_with(&pool).await {
-                Ok(mut listener) => {
-                    if let Err(e) = listener.listen_all(["promo_blocks", "promo_codes"]).await {
-                        tracing::warn!(error = %e, "listening for blocks and code changes");
-                    } else {
-                        self.blocks().clear();
-                        cache.set_live(true);
-                        loop {
-                            match listener.try_recv().await {
-                                Ok(Some(notice)) if notice.channel() == "promo_codes" => {
-                                    cache.apply(notice.payload())
-                                }
-                                Ok(Some(notice)) => self.apply(notice.payload()),
-                                Ok(None) => {
-                                    // Reconnected: notices may have been missed.
-                                    self.blocks().clear();
-                                    cache.set_live(false);
-                                    break;
-                                }
-                                Err(_) if pool.is_closed() => break,
-                                Err(e) => {
-                                    tracing::warn!(error = %e, "block and code notices interrupted");
-                                    break;
-                                }
-                            }
-                        }
-                    }
-                }
-                Err(_) if pool.is_closed() => break,
-                Err(e) => tracing::warn!(error = %e, "connecting for block and code notices"),
-            }
-            self.blocks().clear();
-            cache.set_live(false);
-            tokio::time::sleep(Duration::from_secs(1)).await;
-        }
+        crate::notices::follow(pool, self).await
     }
 
     pub(super) fn apply(&self, payload: &str) {
@@ -83,5 +44,23 @@ impl Guard {
             ("lift", _) => self.forget(player_id),
             _ => {}
         }
+    }
+}
+
+impl Follower for Guard {
+    fn channels(&self) -> &'static [&'static str] {
+        &["promo_blocks", "promo_codes"]
+    }
+
+    fn heard(&self, channel: &str, payload: &str) {
+        match channel {
+            "promo_codes" => self.inner.cache.apply(payload),
+            _ => self.apply(payload),
+        }
+    }
+
+    fn set_live(&self, live: bool) {
+        self.blocks().clear();
+        self.inner.cache.set_live(live);
     }
 }

@@ -2,7 +2,7 @@
 //! one database, with exact counts. The database decides; these tests fail
 //! if any limit, uniqueness or reward step is decided in Rust.
 
-mod common;
+use crate::common;
 
 use std::collections::HashMap;
 

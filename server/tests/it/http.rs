@@ -1,7 +1,7 @@
 //! The real router over HTTP (tower `oneshot`): platform sign-in links and
 //! the language switch.
 
-mod common;
+use crate::common;
 
 use app::core::auth;
 use axum::body::Body;
@@ -204,4 +204,76 @@ async fn metrics_are_served_to_the_token_only_and_count_activations(pool: PgPool
         body.contains("http_request_duration_seconds_bucket"),
         "{body}"
     );
+}
+
+/// Two instances on one database: each remembers sessions and players for a
+/// moment (so a request need not read them), and forgets one at once when it
+/// is ended or its password changes on the other, or after the bound when
+/// nothing was announced at all.
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn every_instance_forgets_a_session_ended_or_changed_on_another(pool: PgPool) {
+    use leptos::server_fn::ServerFn;
+    use std::time::{Duration, Instant};
+    let bound = app::core::abuse::Guard::new(Default::default())
+        .cache()
+        .bound();
+    let (a, b) = (common::app(&pool).await, common::app(&pool).await);
+    common::player_with_password(&pool, "cached", "a long password 1").await;
+    let sign_in = || async {
+        let r = common::player_sign_in(&a, None, "cached", "a long password 1").await;
+        r.cookie.expect("signed in")
+    };
+    let me = Some("cached".to_owned());
+
+    // Remembered: a session deleted behind the instances' backs (nothing
+    // announced) is still served by B once B listens, for at most the bound.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let cookie = loop {
+        let cookie = sign_in().await;
+        assert_eq!(common::signed_in_as(&b, &cookie).await, me);
+        sqlx::query("DELETE FROM tower_sessions.session")
+            .execute(&pool)
+            .await
+            .unwrap();
+        if common::signed_in_as(&b, &cookie).await == me {
+            break cookie;
+        }
+        assert!(Instant::now() < deadline, "B never answered from memory");
+    };
+    let deleted = Instant::now();
+    while common::signed_in_as(&b, &cookie).await.is_some() {
+        assert!(deleted.elapsed() < bound + Duration::from_millis(500));
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    // Announced: signing out on A ends the session on B at once.
+    let cookie = sign_in().await;
+    assert_eq!(common::signed_in_as(&b, &cookie).await, me);
+    assert_eq!(common::signed_in_as(&b, &cookie).await, me);
+    let r = common::post_form(&a, app::api::SignOut::PATH, Some(&cookie), &[], false).await;
+    assert!(r.status.is_success(), "{}", r.body);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(common::signed_in_as(&b, &cookie).await, None);
+
+    // A new password (here straight through the core) ends the account's
+    // other sessions on every instance at once.
+    let cookie = sign_in().await;
+    assert_eq!(common::signed_in_as(&b, &cookie).await, me);
+    assert_eq!(common::signed_in_as(&a, &cookie).await, me);
+    auth::change_password(
+        &pool,
+        &Default::default(),
+        sqlx::query_scalar("SELECT id FROM players WHERE username = 'cached'")
+            .fetch_one(&pool)
+            .await
+            .unwrap(),
+        "a long password 1",
+        "a long password 2",
+        "a long password 2",
+    )
+    .await
+    .unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(common::signed_in_as(&b, &cookie).await, None);
+    assert_eq!(common::signed_in_as(&a, &cookie).await, None);
 }

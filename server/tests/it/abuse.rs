@@ -4,7 +4,7 @@
 //! HTTP (the real router): 429 with Retry-After, and no oracle between an
 //! unknown and a disabled code.
 
-mod common;
+use crate::common;
 
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;

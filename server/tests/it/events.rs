@@ -3,7 +3,7 @@
 //! dashboard's commands, promo.activated and promo.refused (on both paths,
 //! kind only), block.created and block.lifted, series.finished.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -1,5 +1,9 @@
 //! Player sessions (server only): the axum-login backend over the core's
-//! accounts, and the one way a player is signed in on a browser.
+//! accounts (remembered for a moment by `cache`), and the one way a player
+//! is signed in on a browser.
+
+mod cache;
+pub use cache::{CachedStore, SignedIn};
 
 use promo_core::auth::{self, PlayerAccount};
 use promo_core::sign_in_limit::SignInPolicy;
@@ -34,11 +38,16 @@ impl axum_login::AuthUser for PlayerUser {
 pub struct PlayerBackend {
     pool: PgPool,
     policy: SignInPolicy,
+    signed_in: SignedIn,
 }
 
 impl PlayerBackend {
-    pub fn new(pool: PgPool, policy: SignInPolicy) -> Self {
-        Self { pool, policy }
+    pub fn new(pool: PgPool, policy: SignInPolicy, signed_in: SignedIn) -> Self {
+        Self {
+            pool,
+            policy,
+            signed_in,
+        }
     }
 }
 
@@ -66,7 +75,11 @@ impl axum_login::AuthnBackend for PlayerBackend {
     }
 
     async fn get_user(&self, id: &i64) -> Result<Option<PlayerUser>, Self::Error> {
-        Ok(auth::find_player(&self.pool, *id).await?.map(PlayerUser))
+        Ok(self
+            .signed_in
+            .player(&self.pool, *id)
+            .await?
+            .map(PlayerUser))
     }
 }
 

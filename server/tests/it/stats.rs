@@ -4,7 +4,7 @@
 //! delays, cohorts), the rollups exact under concurrent activations and two
 //! folding workers, the activity API, and the dashboard's pages and CSVs.
 
-mod common;
+use crate::common;
 
 use app::admin::models::{Bucket, DateRange, Scope};
 use app::core::paging::Page;

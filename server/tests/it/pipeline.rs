@@ -3,7 +3,7 @@
 //! one database, as two server processes would have. Exact counts; the
 //! database decides.
 
-mod common;
+use crate::common;
 
 use std::collections::HashSet;
 use std::time::{Duration, Instant};

@@ -2,7 +2,7 @@
 //! roles, CSRF, validation, the sign-in guard, the CSV export; and the
 //! admin core against PostgreSQL: series, import, clone, delete, audit.
 
-mod common;
+use crate::common;
 
 use common::{send, Response};
 

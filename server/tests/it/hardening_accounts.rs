@@ -3,7 +3,7 @@
 //! fixation, the demo's published admin password, password guessing per
 //! account, and sessions that outlive a password change.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

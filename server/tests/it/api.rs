@@ -3,7 +3,7 @@
 //! replays (also racing) and mismatched bodies, the per-key throttle, and
 //! the OpenAPI document with its reference page.
 
-mod common;
+use crate::common;
 
 use app::core::api_keys::{self, Scope};
 use axum::http::StatusCode;

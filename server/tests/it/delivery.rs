@@ -4,7 +4,7 @@
 //! again on redeliver; two workers on one database deliver each event once;
 //! NATS JetStream gets each event once, even when it is sent twice.
 
-mod common;
+use crate::common;
 
 use std::collections::HashSet;
 use std::time::Duration;

@@ -1,7 +1,7 @@
 //! The activation core against a real PostgreSQL: every code type, every
 //! refusal, and what one activation writes.
 
-mod common;
+use crate::common;
 
 use app::core::{ActivationError, NewCode};
 use chrono::{Duration, Utc};

@@ -3,7 +3,7 @@
 //! the audit log naming the key, the events other modules hear, and a
 //! series generated to the end.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

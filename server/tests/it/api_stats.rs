@@ -2,7 +2,7 @@
 //! of the dashboard with its figures on the statistics fixture, the range's
 //! refusals, unknown ids, and every route named in the OpenAPI document.
 
-mod common;
+use crate::common;
 
 use app::core::api_keys::Scope;
 use axum::http::StatusCode;

@@ -4,7 +4,7 @@
 //! resources one client could tie up (series jobs, slow exports, the spike
 //! detector's scans).
 
-mod common;
+use crate::common;
 
 use std::net::SocketAddr;
 use std::time::Duration;

@@ -3,7 +3,7 @@
 //! chart, figures in the reader's language and a refused range explained;
 //! the CSV downloads; the activity API with its scope and idempotency.
 
-mod common;
+use crate::common;
 
 use app::core::api_keys::Scope as KeyScope;
 use app::core::stats::rollup;

@@ -5,7 +5,7 @@
 //! holding up the others; a lost lease changing nothing; and the server's
 //! worker, woken by LISTEN, doing it all on its own.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -1,6 +1,6 @@
 //! Creating codes: validation and duplicates after normalization.
 
-mod common;
+use crate::common;
 
 use app::core::reward::RewardScheduleError;
 use app::core::{CodeTextError, Error, NewCode, Problem, RewardSchedule};
