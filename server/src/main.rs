@@ -207,13 +207,7 @@ async fn serve(database: &Database, config: &server::config::Config) -> Result<(
             "series jobs interrupted by a restart were marked failed"
         );
     }
-    let store = server::router::session_store(&pool).await?;
-    let cleanup = tokio::spawn({
-        use tower_sessions::ExpiredDeletion;
-        store
-            .clone()
-            .continuously_delete_expired(std::time::Duration::from_secs(3600))
-    });
+    let cleanup = tokio::spawn(server::router::delete_expired_sessions(pool.clone()));
     let guard = app::core::abuse::Guard::with_pipeline(config.policy(), config.pipeline());
     let throttle = server::throttle::Throttle::new(config.throttle());
     let settings = app::settings::Settings::new(
@@ -246,17 +240,14 @@ async fn serve(database: &Database, config: &server::config::Config) -> Result<(
         });
         workers.push(listener);
     }
-    let app = router(
-        AppState {
-            leptos_options: conf.leptos_options,
-            pool: pool.clone(),
-            guard,
-            throttle,
-            settings,
-            metrics: server::metrics::MetricsAccess::new(metrics, config.metrics_token.as_deref()),
-        },
-        store,
-    );
+    let app = router(AppState {
+        leptos_options: conf.leptos_options,
+        pool: pool.clone(),
+        guard,
+        throttle,
+        settings,
+        metrics: server::metrics::MetricsAccess::new(metrics, config.metrics_token.as_deref()),
+    });
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("binding {addr}"))?;

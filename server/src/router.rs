@@ -14,13 +14,12 @@ use serde::Deserialize;
 use sqlx::PgPool;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
-use tower_sessions_sqlx_store::PostgresStore;
 
 use crate::metrics::MetricsAccess;
 use crate::throttle::{self, Throttle};
 use std::sync::Arc;
 
-use app::auth::{CachedStore, PlayerBackend, PlayerSession, SignedIn};
+use app::auth::{PlayerBackend, PlayerSession, SessionTable, SignedIn, PLAYER_DATA_KEY};
 use app::core::abuse::Guard;
 use app::core::auth;
 use app::navigation::{safe_next, sign_in_path, PLAYER_HOME};
@@ -41,13 +40,6 @@ pub struct AppState {
     pub metrics: MetricsAccess,
 }
 
-/// The session store, its table created if missing.
-pub async fn session_store(pool: &PgPool) -> anyhow::Result<PostgresStore> {
-    let store = PostgresStore::new(pool.clone());
-    store.migrate().await?;
-    Ok(store)
-}
-
 /// A report's range in the address (both may be empty: the default range).
 #[derive(Deserialize)]
 struct RangeParams {
@@ -57,7 +49,7 @@ struct RangeParams {
     to: String,
 }
 
-pub fn router(state: AppState, store: PostgresStore) -> Router {
+pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let pool = state.pool.clone();
     let guard = state.guard.clone();
@@ -71,7 +63,7 @@ pub fn router(state: AppState, store: PostgresStore) -> Router {
         state.pool.clone(),
         signed_in.clone(),
     ));
-    let store = CachedStore::new(store, state.pool.clone(), signed_in.clone());
+    let store = SessionTable::new(state.pool.clone(), signed_in.clone());
     let sessions = SessionManagerLayer::new(store)
         .with_name("promocodes.sid")
         .with_http_only(true)
@@ -89,6 +81,7 @@ pub fn router(state: AppState, store: PostgresStore) -> Router {
         ),
         sessions,
     )
+    .with_data_key(PLAYER_DATA_KEY)
     .build();
     let api = crate::api::router(crate::api::ApiState {
         pool: state.pool.clone(),
@@ -202,6 +195,18 @@ pub fn router(state: AppState, store: PostgresStore) -> Router {
             in_flight,
             crate::shed::limit,
         ))
+}
+
+/// Deletes expired sessions every hour (loading one checks its expiry
+/// anyway; this keeps the table small).
+pub async fn delete_expired_sessions(pool: PgPool) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        tick.tick().await;
+        if let Err(e) = app::core::browser_sessions::delete_expired(&pool).await {
+            tracing::warn!(error = %e, "deleting expired sessions");
+        }
+    }
 }
 
 /// Sessions (and as many players) each process remembers at most.

@@ -66,6 +66,20 @@ where
         Ok(value)
     }
 
+    /// Where the drops stand now: read before reading the database for
+    /// `offer`.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
+    }
+
+    /// Keeps a value read elsewhere (beside another one), unless something
+    /// was dropped since `generation` or nobody listens.
+    pub fn offer(&self, key: K, value: V, generation: u64) {
+        if self.live.load(Ordering::Acquire) && self.generation() == generation {
+            self.entries.insert(key, value);
+        }
+    }
+
     /// Drops one entry (announced changed, or changed here).
     pub fn forget(&self, key: &K) {
         self.generation.fetch_add(1, Ordering::AcqRel);

@@ -20,6 +20,16 @@ pub struct PlayerAccount {
 }
 
 impl PlayerAccount {
+    /// An account as a query read it (`browser_sessions` reads it beside a session).
+    pub(crate) fn stored(id: i64, username: String, locale: String, password_hash: String) -> Self {
+        Self {
+            id,
+            username,
+            locale,
+            password_hash,
+        }
+    }
+
     /// What a session compares to stay valid: it changes with the password,
     /// so a new password ends the account's other sessions.
     pub fn credential(&self) -> &[u8] {

@@ -16,6 +16,7 @@ pub mod api_keys;
 pub mod attention;
 pub mod audit;
 pub mod auth;
+pub mod browser_sessions;
 pub mod catalog;
 pub mod code_admin;
 pub mod code_cache;

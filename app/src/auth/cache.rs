@@ -2,16 +2,19 @@
 //! read its session and its player from the database every time: session
 //! records and player accounts, each for at most the code cache's bound.
 //! A session saved or ended anywhere is announced on `promo_sessions` (by
-//! `CachedStore`), a changed or deleted player on `promo_players` (by a
+//! `SessionTable`, the session store), a changed or deleted player on `promo_players` (by a
 //! trigger), and every instance drops it at once.
 
 use std::sync::Arc;
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use promo_core::announced::AnnouncedCache;
 use promo_core::auth::PlayerAccount;
+use promo_core::browser_sessions;
 use promo_core::notices::Follower;
 use sqlx::PgPool;
+use tower_sessions::cookie::time::OffsetDateTime;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, SessionStore};
 
@@ -83,51 +86,121 @@ impl Follower for SignedIn {
     }
 }
 
-/// A session store that answers loads from `SignedIn` and announces every
-/// save and delete, so no instance keeps a session that changed or ended.
+/// The key of the session's record under which axum-login keeps who is
+/// signed in (its default, set explicitly where the layer is built).
+pub const PLAYER_DATA_KEY: &str = "axum-login.data";
+
+/// The session store: the core's `browser_sessions` behind `SignedIn`.
+/// Loading a session reads its player in the same statement (and offers it
+/// to the players' cache, where `get_user` finds it); every save and delete
+/// is announced, so no instance keeps a session that changed or ended.
 #[derive(Clone, Debug)]
-pub struct CachedStore<S> {
-    store: S,
+pub struct SessionTable {
     pool: PgPool,
     cache: SignedIn,
 }
 
-impl<S> CachedStore<S> {
-    pub fn new(store: S, pool: PgPool, cache: SignedIn) -> Self {
-        Self { store, pool, cache }
+impl SessionTable {
+    pub fn new(pool: PgPool, cache: SignedIn) -> Self {
+        Self { pool, cache }
     }
 
     async fn changed(&self, id: &Id) -> session_store::Result<()> {
         self.cache.inner.sessions.forget(id);
         promo_core::auth::announce_session_change(&self.pool, &id.to_string())
             .await
-            .map_err(|e| session_store::Error::Backend(e.to_string()))
+            .map_err(backend)
+    }
+
+    async fn read(&self, id: &Id) -> session_store::Result<Option<Record>> {
+        let players = &self.cache.inner.players;
+        let generation = players.generation();
+        let Some(loaded) = browser_sessions::load(&self.pool, &id.to_string())
+            .await
+            .map_err(backend)?
+        else {
+            return Ok(None);
+        };
+        if let Some(player) = loaded.player {
+            players.offer(player.id, player, generation);
+        }
+        let data = serde_json::from_value(loaded.record)
+            .map_err(|e| session_store::Error::Decode(e.to_string()))?;
+        let expiry_date = OffsetDateTime::from_unix_timestamp(loaded.expires_at.timestamp())
+            .map_err(|e| session_store::Error::Decode(e.to_string()))?;
+        Ok(Some(Record {
+            id: *id,
+            data,
+            expiry_date,
+        }))
     }
 }
 
+fn backend(error: promo_core::Error) -> session_store::Error {
+    session_store::Error::Backend(error.to_string())
+}
+
+/// What a record is stored as: its data, who it signs in, when it ends (the
+/// id is the row's key; it does not fit a JSON number).
+fn stored(
+    record: &Record,
+) -> session_store::Result<(serde_json::Value, Option<i64>, DateTime<Utc>)> {
+    let json = serde_json::to_value(&record.data)
+        .map_err(|e| session_store::Error::Encode(e.to_string()))?;
+    let player = record
+        .data
+        .get(PLAYER_DATA_KEY)
+        .and_then(|data| data.get("user_id"))
+        .and_then(|id| id.as_i64());
+    let expires_at = DateTime::from_timestamp(record.expiry_date.unix_timestamp(), 0)
+        .ok_or_else(|| session_store::Error::Encode("expiry out of range".into()))?;
+    Ok((json, player, expires_at))
+}
+
 #[async_trait::async_trait]
-impl<S: SessionStore + Clone> SessionStore for CachedStore<S> {
+impl SessionStore for SessionTable {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
         // A new id: nobody can have it cached.
-        self.store.create(record).await
+        loop {
+            let (json, player, expires_at) = stored(record)?;
+            let id = record.id.to_string();
+            if browser_sessions::insert_new(&self.pool, &id, &json, player, expires_at)
+                .await
+                .map_err(backend)?
+            {
+                return Ok(());
+            }
+            record.id = Id::default();
+        }
     }
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        self.store.save(record).await?;
+        let (json, player, expires_at) = stored(record)?;
+        browser_sessions::save(
+            &self.pool,
+            &record.id.to_string(),
+            &json,
+            player,
+            expires_at,
+        )
+        .await
+        .map_err(backend)?;
         self.changed(&record.id).await
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        let now = tower_sessions::cookie::time::OffsetDateTime::now_utc();
+        let now = OffsetDateTime::now_utc();
         self.cache
             .inner
             .sessions
-            .get_or_load(*id, |record| record.expiry_date > now, self.store.load(id))
+            .get_or_load(*id, |record| record.expiry_date > now, self.read(id))
             .await
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
-        self.store.delete(id).await?;
+        browser_sessions::delete(&self.pool, &id.to_string())
+            .await
+            .map_err(backend)?;
         self.changed(id).await
     }
 }

@@ -3,7 +3,7 @@
 //! is signed in on a browser.
 
 mod cache;
-pub use cache::{CachedStore, SignedIn};
+pub use cache::{SessionTable, SignedIn, PLAYER_DATA_KEY};
 
 use promo_core::auth::{self, PlayerAccount};
 use promo_core::sign_in_limit::SignInPolicy;

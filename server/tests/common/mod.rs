@@ -18,7 +18,7 @@ use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
 use leptos::prelude::LeptosOptions;
-use server::router::{router, session_store, AppState};
+use server::router::{router, AppState};
 use server::throttle::{Throttle, ThrottleConfig};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::PgPool;
@@ -47,7 +47,6 @@ pub async fn app_with_metrics(
     metrics_token: Option<&str>,
 ) -> Router {
     let token = metrics_token.map(|t| secrecy::SecretString::from(t.to_owned()));
-    let store = session_store(pool).await.unwrap();
     let options = LeptosOptions::builder().output_name("promocodes").build();
     let secret = app::core::auth::link_secret(pool).await.unwrap();
     let settings = app::settings::Settings::new(
@@ -55,20 +54,17 @@ pub async fn app_with_metrics(
         std::time::Duration::from_secs(30 * 60),
         secret,
     );
-    router(
-        AppState {
-            leptos_options: options,
-            pool: pool.clone(),
-            guard,
-            throttle: Throttle::new(limits),
-            settings,
-            metrics: server::metrics::MetricsAccess::new(
-                server::metrics::handle().unwrap(),
-                token.as_ref(),
-            ),
-        },
-        store,
-    )
+    router(AppState {
+        leptos_options: options,
+        pool: pool.clone(),
+        guard,
+        throttle: Throttle::new(limits),
+        settings,
+        metrics: server::metrics::MetricsAccess::new(
+            server::metrics::handle().unwrap(),
+            token.as_ref(),
+        ),
+    })
 }
 
 /// What a request through the router came to.

@@ -533,7 +533,10 @@ async fn an_idle_admin_session_expires(pool: PgPool) {
     let admin = admins::authenticate(&pool, &policy, "boss", "boss-password")
         .await
         .expect("the right password is accepted");
-    let store = server::router::session_store(&pool).await.unwrap();
+    let store = app::auth::SessionTable::new(
+        pool.clone(),
+        app::auth::SignedIn::new(std::time::Duration::from_secs(2), 100),
+    );
     let session = Session::new(None, Arc::new(store), None);
     app::admin::session::sign_in_session(&session, &admin)
         .await

@@ -231,7 +231,7 @@ async fn every_instance_forgets_a_session_ended_or_changed_on_another(pool: PgPo
     let cookie = loop {
         let cookie = sign_in().await;
         assert_eq!(common::signed_in_as(&b, &cookie).await, me);
-        sqlx::query("DELETE FROM tower_sessions.session")
+        sqlx::query("DELETE FROM browser_sessions")
             .execute(&pool)
             .await
             .unwrap();

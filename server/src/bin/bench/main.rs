@@ -19,7 +19,7 @@ use anyhow::{bail, Context, Result};
 use app::core::{codes, NewCode, PromoCodeText};
 use clap::{Parser, ValueEnum};
 use sqlx::postgres::PgPoolOptions;
-use sqlx::{Connection, PgConnection};
+use sqlx::{Connection, PgConnection, PgPool};
 
 use localpg::ThrowAwayCluster;
 use server::db::{connect_options, MIGRATOR};
@@ -61,7 +61,8 @@ struct Args {
     /// Codes in the `many` scenario.
     #[arg(long, default_value_t = 1000)]
     codes: usize,
-    /// Players created up front; each activation uses a new one.
+    /// Players created up front; each activation of a run uses a new one
+    /// (every run has codes of its own and starts from the first player).
     #[arg(long, default_value_t = 300_000)]
     players: i64,
     /// Also run pgbench (one-row UPDATE and tpcb-like, `-j 2`) on the same
@@ -72,7 +73,7 @@ struct Args {
     #[arg(long)]
     http: bool,
     /// HTTP: players signed in before the clock starts; each redeems once.
-    #[arg(long, default_value_t = 40_000)]
+    #[arg(long, default_value_t = 60_000)]
     http_players: i64,
     /// Instead of the activation scenarios: generate and store a series of
     /// this many codes through the dashboard's job and report the time.
@@ -240,41 +241,20 @@ async fn run(args: &Args, base_url: &str) -> Result<()> {
             (stats::WITH_WORKER, Some(&guard)),
         ],
     };
-    let mut scenarios: Vec<(&'static str, String, Vec<PromoCodeText>)> = Vec::new();
+    // Each run gets codes of its own, so every run can start from the first
+    // player again (nobody has redeemed them yet).
+    let mut scenarios: Vec<(&'static str, String, usize)> = Vec::new();
     if matches!(args.scenario, Scenario::Hot | Scenario::Both) {
-        codes::create(
-            &mut *pool.acquire().await?,
-            &NewCode {
-                name: "HOT".into(),
-                initial_reward: 1_000_000,
-                min_reward: 1,
-                decrease_step: 1,
-                ..NewCode::default()
-            },
-        )
-        .await?;
-        scenarios.push(("hot", "hot".into(), vec![PromoCodeText::parse("HOT")?]));
+        scenarios.push(("hot", "hot".into(), 1));
     }
     if matches!(args.scenario, Scenario::Many | Scenario::Both) {
-        let mut conn = pool.acquire().await?;
-        let mut texts = Vec::with_capacity(args.codes);
-        for i in 0..args.codes {
-            let name = format!("MANY{i}");
-            let code = NewCode {
-                name: name.clone(),
-                initial_reward: 10,
-                min_reward: 10,
-                ..NewCode::default()
-            };
-            codes::create(&mut conn, &code).await?;
-            texts.push(PromoCodeText::parse(&name)?);
-        }
-        scenarios.push(("many", format!("many ({} codes)", args.codes), texts));
+        scenarios.push(("many", format!("many ({} codes)", args.codes), args.codes));
     }
+    let mut runs = 0usize;
 
     let mut rows = Vec::new();
     for &concurrency in &args.levels {
-        for (key, scenario, texts) in &scenarios {
+        for (key, scenario, count) in &scenarios {
             // Rounds in turn, ABBA: a path goes first in every other round.
             let turns: Vec<_> = (0..args.rounds.max(1))
                 .flat_map(|round| {
@@ -286,12 +266,15 @@ async fn run(args: &Args, base_url: &str) -> Result<()> {
                 })
                 .collect();
             for &(path, guard) in &turns {
+                runs += 1;
+                let texts = run_codes(&pool, key, runs, *count).await?;
+                players.next.store(0, std::sync::atomic::Ordering::Relaxed);
                 let worker = match path == stats::WITH_WORKER {
                     true => Some(stats::Worker::start(&pool).await?),
                     false => None,
                 };
                 let measured =
-                    core_load::run(concurrency, args.seconds, &pool, guard, texts, &players)
+                    core_load::run(concurrency, args.seconds, &pool, guard, &texts, &players)
                         .await?;
                 if let Some(worker) = worker {
                     worker.stop().await?;
@@ -300,6 +283,9 @@ async fn run(args: &Args, base_url: &str) -> Result<()> {
                     "  {scenario}, {path}, C={concurrency}: {:.0}/s, p99 {:.1} ms",
                     measured.per_second, measured.p99_ms
                 );
+                if players.exhausted() {
+                    println!("  (ran out of players; raise --players for a full run)");
+                }
                 rows.push(Row {
                     key,
                     scenario: scenario.clone(),
@@ -309,9 +295,6 @@ async fn run(args: &Args, base_url: &str) -> Result<()> {
                 });
             }
         }
-    }
-    if players.exhausted() {
-        println!("  (ran out of players; raise --players for a full run)");
     }
     if args.http {
         let measured =
@@ -462,4 +445,36 @@ fn print_table(rows: &[Row], pg_rows: &[(pgbench::Kind, usize, pgbench::Figures)
             );
         }
     }
+}
+
+/// The codes of one run: the hot one (decreasing from a million by one) or
+/// `count` fixed ones, named after the run.
+async fn run_codes(
+    pool: &PgPool,
+    key: &str,
+    run: usize,
+    count: usize,
+) -> Result<Vec<PromoCodeText>> {
+    let mut conn = pool.acquire().await?;
+    let mut texts = Vec::with_capacity(count);
+    for i in 0..count {
+        let code = match key {
+            "hot" => NewCode {
+                name: format!("HOT{run}"),
+                initial_reward: 1_000_000,
+                min_reward: 1,
+                decrease_step: 1,
+                ..NewCode::default()
+            },
+            _ => NewCode {
+                name: format!("MANY{run}X{i}"),
+                initial_reward: 10,
+                min_reward: 10,
+                ..NewCode::default()
+            },
+        };
+        codes::create(&mut conn, &code).await?;
+        texts.push(PromoCodeText::parse(&code.name)?);
+    }
+    Ok(texts)
 }

@@ -18,7 +18,7 @@ use hyper::header;
 use hyper_util::rt::TokioIo;
 use leptos::prelude::LeptosOptions;
 use leptos::server_fn::ServerFn;
-use server::router::{router, session_store, spawn_abuse_workers, AppState};
+use server::router::{router, spawn_abuse_workers, AppState};
 use server::throttle::{Throttle, ThrottleConfig};
 use sqlx::PgPool;
 use tokio::task::JoinHandle;
@@ -41,21 +41,18 @@ impl Served {
         });
         let secret = app::core::auth::link_secret(pool).await?;
         let mut tasks = spawn_abuse_workers(pool, &guard, &throttle);
-        let app = router(
-            AppState {
-                leptos_options: LeptosOptions::builder().output_name("promocodes").build(),
-                pool: pool.clone(),
-                guard,
-                throttle,
-                metrics: server::metrics::MetricsAccess::new(server::metrics::handle()?, None),
-                settings: Settings::new(
-                    "http://127.0.0.1",
-                    Duration::from_secs(3600),
-                    secret.clone(),
-                ),
-            },
-            session_store(pool).await?,
-        );
+        let app = router(AppState {
+            leptos_options: LeptosOptions::builder().output_name("promocodes").build(),
+            pool: pool.clone(),
+            guard,
+            throttle,
+            metrics: server::metrics::MetricsAccess::new(server::metrics::handle()?, None),
+            settings: Settings::new(
+                "http://127.0.0.1",
+                Duration::from_secs(3600),
+                secret.clone(),
+            ),
+        });
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
         tasks.push(tokio::spawn(async move {
