@@ -472,3 +472,66 @@ async fn every_instance_sees_changed_texts_long_before_the_cache_bound(
         .unwrap();
     assert_eq!(shown.secret_message, "Тайна");
 }
+
+/// The statistics fold and the activation feed run beside batches of many
+/// codes, as the server's worker does. Their foreign-key checks on codes
+/// (KEY SHARE) never wait in a circle with a batch's lock on its codes, so
+/// no step fails with a deadlock, and every activation is folded once.
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn the_statistics_fold_beside_batches_of_many_codes_never_deadlocks(
+    _: PgPoolOptions,
+    connect: PgConnectOptions,
+) {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    let instances = two_instances(connect).await;
+    let pool = instances[0].pool.clone();
+    let names: Vec<String> = (0..120).map(|i| format!("FOLD-{i}")).collect();
+    for name in &names {
+        code(&pool, fixed(name, 5)).await;
+    }
+    let players = players(&pool, 30).await;
+    let done = Arc::new(AtomicBool::new(false));
+    let worker = tokio::spawn({
+        let (pool, done) = (pool.clone(), done.clone());
+        async move {
+            let mut steps = 0;
+            while !done.load(Ordering::Relaxed) {
+                app::core::stats::rollup::step(&pool, 200)
+                    .await
+                    .expect("a fold step beside the batches");
+                app::core::activation_feed::step(&pool, 200)
+                    .await
+                    .expect("a feed step beside the batches");
+                steps += 1;
+            }
+            steps
+        }
+    });
+    // Every player redeems every code, in an order of its own, so batches
+    // hold many codes at once.
+    let tasks = players.iter().enumerate().flat_map(|(k, &p)| {
+        let names = names.clone();
+        (0..names.len()).map(move |i| (p, names[(i * 7 + k * 13) % names.len()].clone()))
+    });
+    let outcomes = join_all(tasks.enumerate().map(|(n, (p, name))| {
+        let instance = instances[n % 2].clone();
+        tokio::spawn(async move { instance.redeem(p, &name).await })
+    }))
+    .await;
+    done.store(true, Ordering::Relaxed);
+    assert!(worker.await.expect("the worker ran to the end") > 0);
+    let granted = outcomes
+        .into_iter()
+        .map(|o| o.unwrap().expect("every claim granted"))
+        .count() as i64;
+    assert_eq!(granted, 30 * 120);
+    app::core::stats::rollup::catch_up(&pool).await.unwrap();
+    let folded: i64 =
+        sqlx::query_scalar("SELECT coalesce(sum(activations), 0)::bigint FROM stats_code_hours")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(folded, granted, "every activation folded once");
+    assert_books_balance(&pool).await;
+}
