@@ -110,15 +110,7 @@ pub async fn save<'a>(
         return Err(Error::Invalid(problems));
     }
     let mut tx = db.begin().await?;
-    let known = sqlx::query_scalar!(
-        "SELECT EXISTS (SELECT 1 FROM currencies WHERE code = $1) AS \"known!\"",
-        reward.currency
-    )
-    .fetch_one(&mut *tx)
-    .await?;
-    if !known {
-        return Err(Error::invalid(Problem::UnknownCurrency));
-    }
+    crate::catalog::require_currency(&mut tx, &reward.currency).await?;
     sqlx::query!(
         "INSERT INTO action_rewards (action, gives, reward, currency, once, code_days, enabled)
          VALUES ($1, $2, $3, $4, $5, $6, $7)

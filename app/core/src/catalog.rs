@@ -150,6 +150,24 @@ async fn audited(
 }
 
 /// Creates or updates a group; audited.
+/// Whether a currency with this code exists (every reward names one).
+pub async fn currency_known(conn: &mut sqlx::PgConnection, code: &str) -> Result<bool> {
+    Ok(sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM currencies WHERE code = $1) AS "known!""#,
+        code
+    )
+    .fetch_one(conn)
+    .await?)
+}
+
+/// Refuses a currency nobody defined (`UnknownCurrency`).
+pub async fn require_currency(conn: &mut sqlx::PgConnection, code: &str) -> Result<()> {
+    match currency_known(conn, code).await? {
+        true => Ok(()),
+        false => Err(Error::invalid(Problem::UnknownCurrency)),
+    }
+}
+
 pub async fn save_group(pool: &PgPool, admin_id: i64, group: &Group) -> Result<i64> {
     checked(group.problems())?;
     let (name, description) = (group.name.trim(), group.description.trim());

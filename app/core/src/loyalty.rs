@@ -78,15 +78,7 @@ pub async fn save<'a>(
         return Err(Error::Invalid(problems));
     }
     let mut tx = db.begin().await?;
-    let known = sqlx::query_scalar!(
-        r#"SELECT EXISTS (SELECT 1 FROM currencies WHERE code = $1) AS "known!""#,
-        rule.currency
-    )
-    .fetch_one(&mut *tx)
-    .await?;
-    if !known {
-        return Err(Error::invalid(Problem::UnknownCurrency));
-    }
+    crate::catalog::require_currency(&mut tx, &rule.currency).await?;
     let (kind, every_n, tier, tag) = match &rule.kind {
         RuleKind::EveryN(n) => ("every_n", Some(*n), None, None),
         RuleKind::MonthlyTier(t) => ("monthly_tier", None, Some(t.trim()), None),

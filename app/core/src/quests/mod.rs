@@ -192,15 +192,7 @@ pub async fn save<'a>(
         return Err(Error::Invalid(problems));
     }
     let mut tx = db.begin().await?;
-    let known = sqlx::query_scalar!(
-        r#"SELECT EXISTS (SELECT 1 FROM currencies WHERE code = $1) AS "known!""#,
-        draft.currency
-    )
-    .fetch_one(&mut *tx)
-    .await?;
-    if !known {
-        return Err(Error::invalid(Problem::UnknownCurrency));
-    }
+    crate::catalog::require_currency(&mut tx, &draft.currency).await?;
     let mut steps = Vec::with_capacity(draft.steps.len());
     for step in &draft.steps {
         steps.push(resolve(&mut tx, step).await?);

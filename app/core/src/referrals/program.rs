@@ -122,15 +122,7 @@ pub async fn save_program<'a>(
     }
     let mut tx = db.begin().await?;
     for currency in [&program.referee_currency, &program.referrer_currency] {
-        let known = sqlx::query_scalar!(
-            r#"SELECT EXISTS (SELECT 1 FROM currencies WHERE code = $1) AS "known!""#,
-            currency
-        )
-        .fetch_one(&mut *tx)
-        .await?;
-        if !known {
-            return Err(Error::invalid(Problem::UnknownCurrency));
-        }
+        crate::catalog::require_currency(&mut tx, currency).await?;
     }
     let after = sqlx::query_scalar!(
         r#"INSERT INTO referral_program AS p (enabled, referee_reward, referee_currency, referrer_reward,

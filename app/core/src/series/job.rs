@@ -51,13 +51,7 @@ pub async fn start<'a>(
     if taken {
         problems.push(Problem::DuplicateCatalogName);
     }
-    let currency_known = sqlx::query_scalar!(
-        r#"SELECT EXISTS (SELECT 1 FROM currencies WHERE code = $1) AS "known!""#,
-        plan.currency
-    )
-    .fetch_one(&mut *tx)
-    .await?;
-    if !currency_known {
+    if !crate::catalog::currency_known(&mut tx, &plan.currency).await? {
         problems.push(Problem::UnknownCurrency);
     }
     if !problems.is_empty() {
