@@ -57,16 +57,6 @@ pub async fn find_player(pool: &PgPool, id: i64) -> Result<Option<PlayerAccount>
     .await?)
 }
 
-/// Tells every instance that a browser session was saved or ended, so none
-/// answers from what it remembered of it (`notices`).
-pub async fn announce_session_change(pool: &PgPool, session_id: &str) -> Result<()> {
-    sqlx::query("SELECT pg_notify('promo_sessions', $1)")
-        .bind(session_id)
-        .execute(pool)
-        .await?;
-    Ok(())
-}
-
 async fn find_by_username(pool: &PgPool, username: &str) -> Result<Option<PlayerAccount>> {
     Ok(sqlx::query_as!(
         PlayerAccount,

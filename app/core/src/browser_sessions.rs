@@ -16,7 +16,7 @@ pub struct LoadedSession {
 }
 
 /// Stores a session under a new id; `false` when the id is taken (the
-/// caller draws another).
+/// caller draws another). Not announced: nobody can remember a new id.
 pub async fn insert_new(
     pool: &PgPool,
     id: &str,
@@ -37,7 +37,8 @@ pub async fn insert_new(
     Ok(inserted.rows_affected() == 1)
 }
 
-/// Stores a session, new or changed.
+/// Stores a changed session and announces it on `promo_sessions` in the
+/// same statement, so no instance answers from what it remembered of it.
 pub async fn save(
     pool: &PgPool,
     id: &str,
@@ -46,16 +47,18 @@ pub async fn save(
     expires_at: DateTime<Utc>,
 ) -> Result<()> {
     sqlx::query!(
-        "INSERT INTO browser_sessions (id, record, player_id, expires_at) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (id) DO UPDATE
-            SET record = excluded.record, player_id = excluded.player_id,
-                expires_at = excluded.expires_at",
+        r#"WITH saved AS (
+               INSERT INTO browser_sessions (id, record, player_id, expires_at) VALUES ($1, $2, $3, $4)
+               ON CONFLICT (id) DO UPDATE
+                  SET record = excluded.record, player_id = excluded.player_id,
+                      expires_at = excluded.expires_at)
+           SELECT pg_notify('promo_sessions', $1)::text AS "announced!""#,
         id,
         record,
         player_id,
         expires_at
     )
-    .execute(pool)
+    .fetch_one(pool)
     .await?;
     Ok(())
 }
@@ -87,10 +90,15 @@ pub async fn load(pool: &PgPool, id: &str) -> Result<Option<LoadedSession>> {
     }))
 }
 
+/// Ends a session and announces it, like `save`.
 pub async fn delete(pool: &PgPool, id: &str) -> Result<()> {
-    sqlx::query!("DELETE FROM browser_sessions WHERE id = $1", id)
-        .execute(pool)
-        .await?;
+    sqlx::query!(
+        r#"WITH ended AS (DELETE FROM browser_sessions WHERE id = $1)
+           SELECT pg_notify('promo_sessions', $1)::text AS "announced!""#,
+        id
+    )
+    .fetch_one(pool)
+    .await?;
     Ok(())
 }
 

@@ -1,9 +1,9 @@
 //! What each process remembers of signed-in players, so a request does not
 //! read its session and its player from the database every time: session
 //! records and player accounts, each for at most the code cache's bound.
-//! A session saved or ended anywhere is announced on `promo_sessions` (by
-//! `SessionTable`, the session store), a changed or deleted player on `promo_players` (by a
-//! trigger), and every instance drops it at once.
+//! A session saved or ended anywhere is announced on `promo_sessions` (in
+//! the statement that writes it), a changed or deleted player on
+//! `promo_players` (by a trigger), and every instance drops it at once.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -93,7 +93,8 @@ pub const PLAYER_DATA_KEY: &str = "axum-login.data";
 /// The session store: the core's `browser_sessions` behind `SignedIn`.
 /// Loading a session reads its player in the same statement (and offers it
 /// to the players' cache, where `get_user` finds it); every save and delete
-/// is announced, so no instance keeps a session that changed or ended.
+/// is announced by `browser_sessions` in the same statement, so no instance
+/// keeps a session that changed or ended.
 #[derive(Clone, Debug)]
 pub struct SessionTable {
     pool: PgPool,
@@ -103,13 +104,6 @@ pub struct SessionTable {
 impl SessionTable {
     pub fn new(pool: PgPool, cache: SignedIn) -> Self {
         Self { pool, cache }
-    }
-
-    async fn changed(&self, id: &Id) -> session_store::Result<()> {
-        self.cache.inner.sessions.forget(id);
-        promo_core::auth::announce_session_change(&self.pool, &id.to_string())
-            .await
-            .map_err(backend)
     }
 
     async fn read(&self, id: &Id) -> session_store::Result<Option<Record>> {
@@ -185,7 +179,8 @@ impl SessionStore for SessionTable {
         )
         .await
         .map_err(backend)?;
-        self.changed(&record.id).await
+        self.cache.inner.sessions.forget(&record.id);
+        Ok(())
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
@@ -201,6 +196,7 @@ impl SessionStore for SessionTable {
         browser_sessions::delete(&self.pool, &id.to_string())
             .await
             .map_err(backend)?;
-        self.changed(id).await
+        self.cache.inner.sessions.forget(id);
+        Ok(())
     }
 }
