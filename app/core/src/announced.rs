@@ -1,7 +1,8 @@
 //! A cache of what the database announces changes to (see `notices`): an
 //! entry lives at most `ttl`, an announcement drops it at once, and while
 //! its follower is not listening the cache is not used at all, so no answer
-//! is staler than `ttl`. The code cache keeps the same rules for codes.
+//! is staler than `ttl`. The code cache and the signed-in players' caches
+//! are built on it.
 
 use std::future::Future;
 use std::hash::Hash;
@@ -86,11 +87,16 @@ where
         self.entries.invalidate(key);
     }
 
+    /// Drops every entry.
+    pub fn forget_all(&self) {
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        self.entries.invalidate_all();
+    }
+
     /// Whether announcements are heard now; either way, what was kept is
     /// dropped (whatever was missed while not listening is unknown).
     pub fn set_live(&self, live: bool) {
-        self.generation.fetch_add(1, Ordering::AcqRel);
-        self.entries.invalidate_all();
+        self.forget_all();
         self.live.store(live, Ordering::Release);
     }
 

@@ -2,21 +2,21 @@
 //! need no lock (unknown, disabled, not started, expired), keyed by a typed
 //! code's normalized text or an easter egg's slug. Every change is announced
 //! on `LISTEN promo_codes` (see the trigger `promo_codes_announce`) and drops
-//! the keys it names (`Guard::follow` listens); an entry lives at most `ttl`
-//! whatever happens, and while nobody listens the cache is not used at all,
-//! so no answer is ever staler than `ttl`. It also keeps codes' texts (the
-//! description and secret message a grant shows), keyed by code and locale,
-//! announced by `promo_code_texts_announce` as `t:ID`.
+//! the keys it names (`Guard::follow` listens); the rules of `announced`
+//! hold: an entry lives at most `ttl` whatever happens, and while nobody
+//! listens the cache is not used at all, so no answer is ever staler than
+//! `ttl`. It also keeps codes' texts (the description and secret message a
+//! grant shows), keyed by code and locale, announced by
+//! `promo_code_texts_announce` as `t:ID`.
 
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use moka::sync::Cache;
 use sqlx::PgPool;
 
 use crate::activation::CodeRef;
+use crate::announced::AnnouncedCache;
 use crate::error::{Error, Result};
 
 /// What the cache knows of a code: enough to refuse without the database.
@@ -61,14 +61,9 @@ pub struct CodeCache {
 
 struct Inner {
     /// `None` remembers that no such code exists.
-    entries: Cache<String, Option<CodeFacts>>,
+    facts: AnnouncedCache<String, Option<CodeFacts>>,
     /// `t:ID:LOCALE` -> (description, secret message).
-    texts: Cache<String, Arc<(String, String)>>,
-    /// Whether announcements are being heard (else the cache is bypassed).
-    live: AtomicBool,
-    /// Bumped by every drop, so a lookup that raced a change does not store
-    /// what it read before the change.
-    generation: AtomicU64,
+    texts: AnnouncedCache<String, Arc<(String, String)>>,
     ttl: Duration,
 }
 
@@ -83,16 +78,8 @@ impl CodeCache {
     pub fn new(ttl: Duration, capacity: u64) -> Self {
         Self {
             inner: Arc::new(Inner {
-                entries: Cache::builder()
-                    .max_capacity(capacity)
-                    .time_to_live(ttl)
-                    .build(),
-                texts: Cache::builder()
-                    .max_capacity(capacity)
-                    .time_to_live(ttl)
-                    .build(),
-                live: AtomicBool::new(false),
-                generation: AtomicU64::new(0),
+                facts: AnnouncedCache::new(ttl, capacity),
+                texts: AnnouncedCache::new(ttl, capacity),
                 ttl,
             }),
         }
@@ -100,7 +87,7 @@ impl CodeCache {
 
     /// Whether announcements are heard, so the cache is in use.
     pub fn is_live(&self) -> bool {
-        self.inner.live.load(Ordering::Acquire)
+        self.inner.facts.is_live()
     }
 
     /// The longest an answer can be stale.
@@ -111,20 +98,18 @@ impl CodeCache {
     /// The facts of a code (`None`: there is no such code), from memory
     /// when they are there and trustworthy, else from the database.
     pub async fn facts(&self, pool: &PgPool, code: &CodeRef) -> Result<Option<CodeFacts>> {
-        let key = key(code);
-        let live = self.inner.live.load(Ordering::Acquire);
-        if live {
-            if let Some(facts) = self.inner.entries.get(&key) {
-                metrics::counter!("promo_code_cache_total", "result" => "hit").increment(1);
-                return Ok(facts);
-            }
-        }
-        metrics::counter!("promo_code_cache_total", "result" => "miss").increment(1);
-        let generation = self.inner.generation.load(Ordering::Acquire);
-        let facts = read(pool, code).await?;
-        if live && self.inner.generation.load(Ordering::Acquire) == generation {
-            self.inner.entries.insert(key, facts.clone());
-        }
+        let mut missed = false;
+        let facts = self
+            .inner
+            .facts
+            .get_or_load(key(code), |_| true, async {
+                missed = true;
+                read(pool, code).await.map(Some)
+            })
+            .await?
+            .flatten();
+        let result = if missed { "miss" } else { "hit" };
+        metrics::counter!("promo_code_cache_total", "result" => result).increment(1);
         Ok(facts)
     }
 
@@ -136,28 +121,23 @@ impl CodeCache {
         code_id: i64,
         locale: &str,
     ) -> Result<Arc<(String, String)>> {
-        let key = format!("t:{code_id}:{locale}");
-        let live = self.inner.live.load(Ordering::Acquire);
-        if live {
-            if let Some(texts) = self.inner.texts.get(&key) {
-                return Ok(texts);
-            }
-        }
-        let generation = self.inner.generation.load(Ordering::Acquire);
-        let texts = Arc::new(crate::player_views::texts(pool, code_id, locale).await?);
-        if live && self.inner.generation.load(Ordering::Acquire) == generation {
-            self.inner.texts.insert(key, texts.clone());
-        }
-        Ok(texts)
+        let texts = self
+            .inner
+            .texts
+            .get_or_load(format!("t:{code_id}:{locale}"), |_| true, async {
+                let texts = crate::player_views::texts(pool, code_id, locale).await?;
+                Ok::<_, Error>(Some(Arc::new(texts)))
+            })
+            .await?;
+        Ok(texts.unwrap_or_default())
     }
 
     /// Drops what one announcement names (`*`: everything).
     pub fn apply(&self, payload: &str) {
-        self.inner.generation.fetch_add(1, Ordering::AcqRel);
         metrics::counter!("promo_code_cache_invalidations_total").increment(1);
         if payload.trim() == "*" {
-            self.inner.entries.invalidate_all();
-            self.inner.texts.invalidate_all();
+            self.inner.facts.forget_all();
+            self.inner.texts.forget_all();
             return;
         }
         for key in payload.lines().filter(|k| !k.is_empty()) {
@@ -166,10 +146,10 @@ impl CodeCache {
                     for locale in crate::locale::Locale::ALL {
                         self.inner
                             .texts
-                            .invalidate(&format!("t:{id}:{}", locale.as_str()));
+                            .forget(&format!("t:{id}:{}", locale.as_str()));
                     }
                 }
-                None => self.inner.entries.invalidate(key),
+                None => self.inner.facts.forget(&key.to_owned()),
             }
         }
     }
@@ -177,11 +157,8 @@ impl CodeCache {
     /// Whether announcements are heard now; either way, what was cached is
     /// dropped. `Guard::follow` drives this with its listening connection.
     pub fn set_live(&self, live: bool) {
-        // Whatever was missed while not listening is unknown: start afresh.
-        self.inner.generation.fetch_add(1, Ordering::AcqRel);
-        self.inner.entries.invalidate_all();
-        self.inner.texts.invalidate_all();
-        self.inner.live.store(live, Ordering::Release);
+        self.inner.facts.set_live(live);
+        self.inner.texts.set_live(live);
     }
 }
 
