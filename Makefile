@@ -19,9 +19,9 @@ run:
 test:
 	@$(call TOOLCHAIN,--with-browser --with-sqlx) && .ci/test.sh
 
-## Activation benchmark: the one-claim path and the pipeline at 16, 64, 256, HTTP, pgbench beside: make bench ARGS="-t 10"
+## Activation benchmark: the one-claim path and the pipeline at 16, 64, 256, HTTP, the home page, pgbench beside: make bench ARGS="-t 10"
 bench:
-	@$(call TOOLCHAIN) && cargo run -q --release -p server --bin bench -- --pgbench --http $(ARGS)
+	@$(call TOOLCHAIN) && cargo run -q --release -p server --bin bench -- --pgbench --http --pages $(ARGS)
 
 ## Series benchmark: one job generating and storing N codes (default a million).
 bench-series:

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
-use app::core::abuse::{Guard, Policy};
+use app::core::abuse::{Guard, PipelineConfig, Policy};
 use app::core::{activate, ActivationError, ActivationRequest, Channel, CodeRef, PromoCodeText};
 use hdrhistogram::Histogram;
 use sqlx::PgPool;
@@ -58,9 +58,11 @@ pub async fn gather(
 }
 
 /// The pipeline as the server runs it: a guard listening, so its code cache
-/// is in use.
-pub async fn pipeline(pool: &PgPool) -> Guard {
-    let guard = Guard::new(Policy::default());
+/// is in use; `lanes` batches in flight at once.
+pub async fn pipeline(pool: &PgPool, lanes: usize) -> Guard {
+    let mut config = PipelineConfig::default();
+    config.queue.lanes = lanes;
+    let guard = Guard::with_pipeline(Policy::default(), config);
     tokio::spawn(guard.clone().follow(pool.clone()));
     while !guard.cache().is_live() {
         tokio::time::sleep(Duration::from_millis(10)).await;
@@ -81,7 +83,9 @@ impl Players {
 }
 
 /// `concurrency` tasks activate `codes` in turn for `seconds`, on the
-/// pipeline when `guard` is given, else on the one-claim path.
+/// pipeline when `guard` is given, else on the one-claim path. `Job` claims
+/// skip the input gate; `Form` claims pass it as the redeem form's do, each
+/// player from its own address (as in the HTTP benchmark).
 pub async fn run(
     concurrency: usize,
     seconds: u64,
@@ -89,6 +93,7 @@ pub async fn run(
     guard: Option<&Guard>,
     codes: &[PromoCodeText],
     players: &Players,
+    channel: Channel,
 ) -> Result<Measured> {
     let codes = Arc::new(codes.to_vec());
     let started = Instant::now();
@@ -102,18 +107,23 @@ pub async fn run(
                 let mut refused = 0u64;
                 let mut i = task;
                 while Instant::now() < deadline {
-                    let Some(&player_id) = ids.get(next.fetch_add(1, Ordering::Relaxed)) else {
+                    let n = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(&player_id) = ids.get(n) else {
                         break;
                     };
                     let request = ActivationRequest {
                         player_id,
                         code: CodeRef::Text(codes[i % codes.len()].clone()),
-                        channel: Channel::Job,
+                        channel,
+                    };
+                    let ip = match channel {
+                        Channel::Job => None,
+                        _ => super::http_load::address(n).parse().ok(),
                     };
                     i = i.wrapping_add(7919);
                     let t0 = Instant::now();
                     let outcome = match &guard {
-                        Some(guard) => guard.activate(&pool, &request, None).await,
+                        Some(guard) => guard.activate(&pool, &request, ip).await,
                         None => activate(&mut *pool.acquire().await?, &request).await,
                     };
                     match outcome {

@@ -14,7 +14,8 @@ use sqlx::PgPool;
 use super::core_load::{gather, histogram, Measured};
 use super::served::{connect, redeem, send, sign_in_all, Served};
 
-fn address(n: usize) -> String {
+/// The address of the n-th player: 10.x.y.z, a new one for each.
+pub fn address(n: usize) -> String {
     format!(
         "10.{}.{}.{}",
         1 + (n / 62_500) % 200,

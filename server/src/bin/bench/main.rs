@@ -2,7 +2,8 @@
 //! each concurrency level (`--levels`, default 16, 64, 256): `hot` (one
 //! decreasing code, every activation by a new player) and `many` (1,000
 //! codes), each on the one-claim path and on the pipeline; with `--http` the
-//! hot code through the real redeem endpoint; with `--pgbench` pgbench's
+//! hot code through the real redeem endpoint; with `--pages` the
+//! server-rendered home page over HTTP; with `--pgbench` pgbench's
 //! one-row UPDATE and tpcb-like on the same database. One table at the end,
 //! with the ratios.
 //!
@@ -16,7 +17,7 @@ use std::sync::atomic::AtomicUsize;
 use std::sync::Arc;
 
 use anyhow::{bail, Context, Result};
-use app::core::{codes, NewCode, PromoCodeText};
+use app::core::{codes, Channel, NewCode, PromoCodeText};
 use clap::{Parser, ValueEnum};
 use sqlx::postgres::PgPoolOptions;
 use sqlx::{Connection, PgConnection, PgPool};
@@ -27,12 +28,15 @@ use server::db::{connect_options, MIGRATOR};
 mod core_load;
 mod flood;
 mod http_load;
+mod page_load;
 mod pgbench;
 mod series;
 mod served;
 mod stats;
+mod table;
 
-use core_load::{Measured, Players};
+use core_load::Players;
+use table::{print_table, Row};
 
 #[derive(Parser)]
 #[command(about = "Benchmark the activation core")]
@@ -58,6 +62,10 @@ struct Args {
     /// by side.
     #[arg(long, value_enum, default_value_t = PathArg::Both)]
     path: PathArg,
+    /// Pipeline: batches in flight at once (the server's
+    /// PROMOCODES_QUEUE_LANES).
+    #[arg(long, default_value_t = app::core::queue::QueueConfig::default().lanes)]
+    lanes: usize,
     /// Codes in the `many` scenario.
     #[arg(long, default_value_t = 1000)]
     codes: usize,
@@ -72,6 +80,11 @@ struct Args {
     /// Also the hot code through the real redeem endpoint over HTTP, at `-c`.
     #[arg(long)]
     http: bool,
+    /// Also the server-rendered home page over HTTP at `-c`, signed out (as
+    /// `wrk -c C` loads it): pages per second, latency, refusals, requests
+    /// cut off.
+    #[arg(long)]
+    pages: bool,
     /// HTTP: players signed in before the clock starts; each redeems once.
     #[arg(long, default_value_t = 60_000)]
     http_players: i64,
@@ -116,6 +129,12 @@ enum Scenario {
     Both,
 }
 
+// A request allocates and frees many small buffers on whichever worker
+// thread it lands; glibc's allocator spent a quarter of the server's CPU on
+// that under load (`perf`, the HTTP benchmark). mimalloc keeps per-thread heaps.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const BENCH_DB: &str = "promocodes_bench";
 
 fn main() -> Result<()> {
@@ -142,16 +161,6 @@ fn main() -> Result<()> {
         local.finish()?;
     }
     result
-}
-
-/// A line of the final table.
-struct Row {
-    /// `hot`, `many` or `http`, for the ratios.
-    key: &'static str,
-    scenario: String,
-    path: &'static str,
-    concurrency: usize,
-    measured: Measured,
 }
 
 /// The URL libpq understands for the bench database: the given one with the
@@ -227,7 +236,7 @@ async fn run(args: &Args, base_url: &str) -> Result<()> {
             .fetch_one(&pool)
             .await?
     );
-    let guard = core_load::pipeline(&pool).await;
+    let guard = core_load::pipeline(&pool, args.lanes).await;
     let paths: Vec<(&'static str, Option<&app::core::abuse::Guard>)> = match args.path {
         PathArg::Alone => vec![("one-claim", None)],
         PathArg::Queue => vec![("pipeline", Some(&guard))],
@@ -273,9 +282,16 @@ async fn run(args: &Args, base_url: &str) -> Result<()> {
                     true => Some(stats::Worker::start(&pool).await?),
                     false => None,
                 };
-                let measured =
-                    core_load::run(concurrency, args.seconds, &pool, guard, &texts, &players)
-                        .await?;
+                let measured = core_load::run(
+                    concurrency,
+                    args.seconds,
+                    &pool,
+                    guard,
+                    &texts,
+                    &players,
+                    Channel::Job,
+                )
+                .await?;
                 if let Some(worker) = worker {
                     worker.stop().await?;
                 }
@@ -297,6 +313,32 @@ async fn run(args: &Args, base_url: &str) -> Result<()> {
         }
     }
     if args.http {
+        // The redeem form's claims (through the input gate, from an address
+        // each) in the core, beside the same over HTTP: what HTTP costs.
+        runs += 1;
+        let texts = run_codes(&pool, "hot", runs, 1).await?;
+        players.next.store(0, std::sync::atomic::Ordering::Relaxed);
+        let measured = core_load::run(
+            args.concurrency,
+            args.seconds,
+            &pool,
+            Some(&guard),
+            &texts,
+            &players,
+            Channel::Form,
+        )
+        .await?;
+        println!(
+            "  hot, form claims on the pipeline, C={}: {:.0}/s, p99 {:.1} ms",
+            args.concurrency, measured.per_second, measured.p99_ms
+        );
+        rows.push(Row {
+            key: "form",
+            scenario: "hot, form claims (input gate)".into(),
+            path: "pipeline",
+            concurrency: args.concurrency,
+            measured,
+        });
         let measured =
             http_load::run(args.concurrency, args.seconds, args.http_players, &pool).await?;
         println!(
@@ -309,6 +351,25 @@ async fn run(args: &Args, base_url: &str) -> Result<()> {
             path: "pipeline",
             concurrency: args.concurrency,
             measured,
+        });
+    }
+    if args.pages {
+        let load = page_load::run(args.concurrency, args.seconds, &pool).await?;
+        println!(
+            "  home page over HTTP, C={}: {:.0}/s, p99 {:.1} ms, {} refused (503), {} cut off, {} other answers",
+            args.concurrency,
+            load.measured.per_second,
+            load.measured.p99_ms,
+            load.measured.refused,
+            load.cut_off,
+            load.other
+        );
+        rows.push(Row {
+            key: "page",
+            scenario: "home page over HTTP".into(),
+            path: "signed out",
+            concurrency: args.concurrency,
+            measured: load.measured,
         });
     }
     let unbalanced: i64 = sqlx::query_scalar!(
@@ -334,117 +395,6 @@ async fn run(args: &Args, base_url: &str) -> Result<()> {
     }
     print_table(&rows, &pg_rows);
     Ok(())
-}
-
-/// The rounds of each scenario and path as one row: their mean rate,
-/// mean p50 and highest p99.
-fn merge_rounds(rows: &[Row]) -> Vec<Row> {
-    let mut merged: Vec<(Row, usize)> = Vec::new();
-    for row in rows {
-        let same = merged.iter_mut().find(|(m, _)| {
-            m.key == row.key && m.path == row.path && m.concurrency == row.concurrency
-        });
-        match same {
-            Some((m, n)) => {
-                let (a, b) = (&mut m.measured, row.measured);
-                a.granted += b.granted;
-                a.refused += b.refused;
-                a.per_second += b.per_second;
-                a.p50_ms += b.p50_ms;
-                a.p99_ms = a.p99_ms.max(b.p99_ms);
-                *n += 1;
-            }
-            None => merged.push((
-                Row {
-                    key: row.key,
-                    scenario: row.scenario.clone(),
-                    path: row.path,
-                    concurrency: row.concurrency,
-                    measured: row.measured,
-                },
-                1,
-            )),
-        }
-    }
-    merged
-        .into_iter()
-        .map(|(mut row, n)| {
-            row.measured.per_second /= n as f64;
-            row.measured.p50_ms /= n as f64;
-            row
-        })
-        .collect()
-}
-
-fn print_table(rows: &[Row], pg_rows: &[(pgbench::Kind, usize, pgbench::Figures)]) {
-    let rows = &merge_rounds(rows);
-    println!();
-    println!("| scenario | path | C | per second | p50 ms | p99 ms | refused |");
-    println!("|---|---|---|---|---|---|---|");
-    for row in rows {
-        let m = row.measured;
-        println!(
-            "| {} | {} | {} | {:.0} | {:.1} | {:.1} | {} |",
-            row.scenario, row.path, row.concurrency, m.per_second, m.p50_ms, m.p99_ms, m.refused
-        );
-    }
-    for (kind, concurrency, figures) in pg_rows {
-        println!(
-            "| {} | | {concurrency} | {:.0} tps | {:.1} (average) | | |",
-            kind.label(),
-            figures.tps,
-            figures.latency_ms
-        );
-    }
-    let rate = |key: &str, path: &str, c: usize| {
-        rows.iter()
-            .find(|r| r.key == key && r.path == path && r.concurrency == c)
-            .map(|r| r.measured.per_second)
-    };
-    println!();
-    for c in rows
-        .iter()
-        .map(|r| r.concurrency)
-        .collect::<std::collections::BTreeSet<_>>()
-    {
-        if let (Some(alone), Some(queued)) =
-            (rate("hot", "one-claim", c), rate("hot", "pipeline", c))
-        {
-            println!("C={c}: hot, pipeline / one-claim = {:.1}x", queued / alone);
-        }
-        if let (Some(alone), Some(queued)) =
-            (rate("many", "one-claim", c), rate("many", "pipeline", c))
-        {
-            println!("C={c}: many, pipeline / one-claim = {:.1}x", queued / alone);
-        }
-        for key in ["hot", "many"] {
-            if let (Some(plain), Some(with)) =
-                (rate(key, "pipeline", c), rate(key, stats::WITH_WORKER, c))
-            {
-                println!(
-                    "C={c}: {key}, with the statistics worker / without = {:.2}",
-                    with / plain
-                );
-            }
-        }
-        let tpcb = pg_rows
-            .iter()
-            .find(|(k, pc, _)| *k == pgbench::Kind::TpcbLike && *pc == c)
-            .map(|(_, _, f)| f.tps);
-        if let (Some(many), Some(tpcb)) = (rate("many", "pipeline", c), tpcb) {
-            println!(
-                "C={c}: many on the pipeline / pgbench tpcb-like = {:.1}x",
-                many / tpcb
-            );
-        }
-        if let (Some(http), Some(core)) = (rate("http", "pipeline", c), rate("hot", "pipeline", c))
-        {
-            println!(
-                "C={c}: hot over HTTP / hot on the pipeline in the core = {:.2}",
-                http / core
-            );
-        }
-    }
 }
 
 /// The codes of one run: the hot one (decreasing from a million by one) or
