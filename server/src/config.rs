@@ -200,8 +200,8 @@ pub struct Config {
     #[arg(long, env = "PROMOCODES_QUEUE_MAX_WAIT_MS", default_value = "0", value_parser = millis)]
     pub queue_max_wait: Duration,
     /// Batches in flight at once, each on its own connection (a code is in
-    /// one of them at a time).
-    #[arg(long, env = "PROMOCODES_QUEUE_LANES", default_value = "4", value_parser = lanes)]
+    /// one of them at a time). Two beat four on two cores (`bench --lanes`).
+    #[arg(long, env = "PROMOCODES_QUEUE_LANES", default_value = "2", value_parser = lanes)]
     pub queue_lanes: usize,
     /// The longest a cached code is used without the database (the bound on
     /// how stale an answer can be if a change notification is late).
