@@ -23,5 +23,6 @@ mod hardening_input;
 mod http;
 mod jobs;
 mod pipeline;
+mod references;
 mod stats;
 mod stats_pages;

@@ -204,7 +204,7 @@ async fn generate(pool: &PgPool, job_id: i64) -> Result<JobStatus> {
         sqlx::query("SET LOCAL session_replication_role = origin")
             .execute(&mut *tx)
             .await?;
-        // The row triggers were off, the code cache's announcement with them:
+        // The triggers were off, the code cache's announcement with them:
         // every instance drops what it cached (texts typed before the series
         // existed are remembered as unknown).
         sqlx::query("SELECT pg_notify('promo_codes', '*')")
@@ -283,16 +283,15 @@ fn draw(
     })
 }
 
-/// A million codes would fire five foreign-key triggers each (currency,
-/// group, campaign, partner, creator): more than half the job's time. Instead
-/// the job locks and checks each referenced row once, as those triggers would
-/// (`FOR KEY SHARE`, held to commit, so none can vanish), and, where the
-/// database role may (a superuser, such as the private cluster's, or a role
-/// granted that setting), turns row triggers off for its inserts
-/// (`session_replication_role = replica`, local to the transaction). That
-/// also silences the code cache's announcement, which the job then makes
-/// itself; unique keys and CHECKs still apply. Elsewhere it runs with the
-/// triggers.
+/// A statement's new codes have their references checked together, by a
+/// statement trigger (migration `20261204000009`), about an eighth of a
+/// million codes' time. Where the database role may (a superuser, such as
+/// the private cluster's, or a role granted that setting) the job skips even
+/// that: it locks and checks each referenced row once itself, as the trigger
+/// would (`FOR KEY SHARE`, held to commit, so none can vanish), and turns
+/// triggers off for its inserts (`session_replication_role = replica`, local
+/// to the transaction). That also silences the code cache's announcement,
+/// which the job then makes itself; unique keys and CHECKs still apply.
 /// Returns whether they are off.
 async fn skip_row_triggers(
     tx: &mut sqlx::PgConnection,
@@ -327,7 +326,9 @@ async fn skip_row_triggers(
             .execute(&mut *tx)
             .await?;
     } else {
-        tracing::info!("series: the role may not skip row triggers; inserting with them");
+        tracing::info!(
+            "series: the role may not turn triggers off; its codes are checked per statement"
+        );
     }
     Ok(allowed)
 }
