@@ -91,29 +91,28 @@ impl Follower for SignedIn {
 pub const PLAYER_DATA_KEY: &str = "axum-login.data";
 
 /// The session store: the core's `browser_sessions` behind `SignedIn`.
-/// Loading a session reads its player in the same statement, with the
-/// sessions other requests load at that moment, and offers the player to
-/// the players' cache, where `get_user` finds it; every save and delete
+/// Loading a session reads its player in the same statement (and offers it
+/// to the players' cache, where `get_user` finds it); every save and delete
 /// is announced by `browser_sessions` in the same statement, so no instance
 /// keeps a session that changed or ended.
 #[derive(Clone, Debug)]
 pub struct SessionTable {
     pool: PgPool,
     cache: SignedIn,
-    loads: browser_sessions::SessionLoader,
 }
 
 impl SessionTable {
-    /// Starts the table's session loader on the current runtime.
     pub fn new(pool: PgPool, cache: SignedIn) -> Self {
-        let loads = browser_sessions::SessionLoader::start(pool.clone());
-        Self { pool, cache, loads }
+        Self { pool, cache }
     }
 
     async fn read(&self, id: &Id) -> session_store::Result<Option<Record>> {
         let players = &self.cache.inner.players;
         let generation = players.generation();
-        let Some(loaded) = self.loads.load(id.to_string()).await.map_err(backend)? else {
+        let Some(loaded) = browser_sessions::load(&self.pool, &id.to_string())
+            .await
+            .map_err(backend)?
+        else {
             return Ok(None);
         };
         if let Some(player) = loaded.player {
