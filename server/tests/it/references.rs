@@ -36,6 +36,22 @@ async fn referenced(pool: &PgPool) -> [i64; 5] {
     ]
 }
 
+/// The code "OK" in `currency`, pointing at each of `referenced`'s rows.
+async fn code_pointing_at(
+    pool: &PgPool,
+    currency: &str,
+    [group, campaign, partner, admin, player]: [i64; 5],
+) {
+    sqlx::query(&format!(
+        "INSERT INTO promo_codes (name, normalized, currency, initial_reward, current_reward, min_reward,
+                                  group_id, campaign_id, partner_id, created_by, owner_id)
+         VALUES ('OK', 'OK', '{currency}', 5, 5, 5, {group}, {campaign}, {partner}, {admin}, {player})"
+    ))
+    .execute(pool)
+    .await
+    .unwrap();
+}
+
 /// One code with `column` set to `value` (its currency COINS otherwise).
 fn insert(name: &str, column: &str, value: &str) -> String {
     let (currency, column, value) = match column {
@@ -81,14 +97,7 @@ async fn a_code_pointing_at_nothing_is_refused_by_the_foreign_keys_name(pool: Pg
     assert_eq!(stored, 0);
 
     // Every reference that exists goes in, and edits are checked too.
-    sqlx::query(&format!(
-        "INSERT INTO promo_codes (name, normalized, currency, initial_reward, current_reward, min_reward,
-                                  group_id, campaign_id, partner_id, created_by, owner_id)
-         VALUES ('OK', 'OK', 'COINS', 5, 5, 5, {group}, {campaign}, {partner}, {admin}, {player})"
-    ))
-    .execute(&pool)
-    .await
-    .unwrap();
+    code_pointing_at(&pool, "COINS", [group, campaign, partner, admin, player]).await;
     for (column, value, constraint) in cases {
         let sql = format!("UPDATE promo_codes SET {column} = {value} WHERE normalized = 'OK'");
         let (code, name) = refused(&pool, &sql).await;
@@ -115,14 +124,7 @@ async fn deleting_what_codes_point_at_clears_or_is_refused_as_before(pool: PgPoo
         .execute(&pool)
         .await
         .unwrap();
-    sqlx::query(&format!(
-        "INSERT INTO promo_codes (name, normalized, currency, initial_reward, current_reward, min_reward,
-                                  group_id, campaign_id, partner_id, created_by, owner_id)
-         VALUES ('OK', 'OK', 'RUBIES', 5, 5, 5, {group}, {campaign}, {partner}, {admin}, {player})"
-    ))
-    .execute(&pool)
-    .await
-    .unwrap();
+    code_pointing_at(&pool, "RUBIES", [group, campaign, partner, admin, player]).await;
     // ON DELETE NO ACTION: the currency and the owner stay while a code needs them.
     let (code, name) = refused(&pool, "DELETE FROM currencies WHERE code = 'RUBIES'").await;
     assert_eq!(
