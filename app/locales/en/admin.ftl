@@ -35,8 +35,8 @@ admin-form-refused = Nothing was saved. Please correct the fields marked below.
 admin-codes-title = Codes
 admin-codes-new = New code
 admin-codes-total = { $count ->
-    [one] { $count } code
-   *[other] { $count } codes
+    [one] { $shown } code
+   *[other] { $shown } codes
 }
 admin-export-csv = Export CSV
 admin-export-busy = Other exports are running right now. Try again in a few seconds.
@@ -199,8 +199,8 @@ admin-import-file = CSV file
 admin-import-text = Or paste the CSV here
 admin-import-submit = Import
 admin-import-done = { $count ->
-    [one] { $count } code imported.
-   *[other] { $count } codes imported.
+    [one] { $shown } code imported.
+   *[other] { $shown } codes imported.
 }
 admin-import-refused = Nothing was imported: { $count ->
     [one] { $count } problem.

@@ -35,9 +35,9 @@ admin-form-refused = Ничего не сохранено. Исправьте о
 admin-codes-title = Коды
 admin-codes-new = Новый код
 admin-codes-total = { $count ->
-    [one] { $count } код
-    [few] { $count } кода
-   *[other] { $count } кодов
+    [one] { $shown } код
+    [few] { $shown } кода
+   *[other] { $shown } кодов
 }
 admin-export-csv = Выгрузить CSV
 admin-export-busy = Сейчас уже выполняются другие выгрузки. Попробуйте снова через несколько секунд.
@@ -200,9 +200,9 @@ admin-import-file = Файл CSV
 admin-import-text = Или вставьте CSV сюда
 admin-import-submit = Импортировать
 admin-import-done = { $count ->
-    [one] Импортирован { $count } код.
-    [few] Импортировано { $count } кода.
-   *[other] Импортировано { $count } кодов.
+    [one] Импортирован { $shown } код.
+    [few] Импортировано { $shown } кода.
+   *[other] Импортировано { $shown } кодов.
 }
 admin-import-refused = Ничего не импортировано: { $count ->
     [one] { $count } ошибка.

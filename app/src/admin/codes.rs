@@ -14,6 +14,7 @@ use super::api::{
 use super::layout::*;
 use super::models::*;
 use crate::components::Time;
+use crate::format;
 
 fn filter_from_query() -> Memo<CodeFilter> {
     let query = use_query_map();
@@ -85,7 +86,7 @@ pub fn CodesPage() -> impl IntoView {
                 let page_link = move |page: i64| format!("/admin/codes?{}", CodeFilter { page: page.to_string(), ..f.clone() }.to_query());
                 view! {
                     <p class="list-summary">
-                        <span id="codes-total">{move_tr!("admin-codes-total", {"count" => list.total})}</span>
+                        <span id="codes-total">{move_tr!("admin-codes-total", {"count" => list.total, "shown" => format::number(list.total)})}</span>
                         " · " <a href=export rel="external" download id="export-csv">{move_tr!("admin-export-csv")}</a>
                     </p>
                     <table class="list" id="codes-table">
@@ -333,7 +334,10 @@ pub fn CodeEditPage() -> impl IntoView {
                         </div>
                         {move || note().map(|n| view! { <p class="result success" role="status" id="saved-note">{move || i18n.tr(n)}</p> })}
                         <p class="muted">
-                            {move_tr!("admin-code-counts", {"count" => detail.activation_count, "reward" => detail.current_reward})}
+                            {move_tr!("admin-code-counts", {
+                                "count" => format::number(detail.activation_count.into()),
+                                "reward" => format::number(detail.current_reward),
+                            })}
                             " · " {move_tr!("admin-col-created")} " " <Time at=detail.created_at/>
                             " · " <A href=format!("/admin/codes/{id}/stats") attr:id="code-stats-link">{move_tr!("admin-nav-stats")}</A>
                             " · " <A href=format!("/admin/audit?entity=code&id={id}")>{move_tr!("admin-nav-audit")}</A>

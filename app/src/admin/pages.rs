@@ -168,7 +168,7 @@ pub fn ImportPage() -> impl IntoView {
             <pre class="sample">"name,reward,currency,activation_limit,starts_at,ends_at,group,description_en,description_ru\nSPRING-1,100,COINS,50,2026-03-01,2026-04-01,,Spring gift,Весенний подарок"</pre>
             {move || outcome().map(|o| match o {
                 ImportOutcome::Imported(n) => view! {
-                    <p class="result success" role="status" id="import-result">{move_tr!("admin-import-done", {"count" => n})}</p>
+                    <p class="result success" role="status" id="import-result">{move_tr!("admin-import-done", {"count" => n, "shown" => format::number(i64::try_from(n).unwrap_or(i64::MAX))})}</p>
                 }.into_any(),
                 ImportOutcome::Refused(lines) => {
                     let count = lines.len();

@@ -147,6 +147,26 @@ async fn every_report_renders_without_javascript_in_both_languages(pool: PgPool)
     assert!(outsider.status.is_redirection());
     let nothing = get_page(&app, "/admin/codes/999999/stats", Some(&cookie)).await;
     assert!(nothing.body.contains("There is nothing here to report on."));
+
+    // The codes list counts with digit groups too (and the plural form of
+    // the number, not of its grouped text).
+    sqlx::query(
+        "INSERT INTO promo_codes (name, normalized, currency, initial_reward, current_reward, min_reward)
+         SELECT 'BULK-' || g, 'BULK' || g, 'COINS', 10, 10, 10
+           FROM generate_series(1, 1234 - (SELECT count(*) FROM promo_codes)) g",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    for (lang, total) in [("en", "1,234 codes"), ("ru", "1\u{a0}234 кода")] {
+        let list = get_page(
+            &app,
+            "/admin/codes",
+            Some(&format!("{cookie}; promocodes-lang={lang}")),
+        )
+        .await;
+        assert!(list.body.contains(total), "{lang}: no {total:?}");
+    }
 }
 
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
