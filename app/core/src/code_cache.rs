@@ -129,6 +129,8 @@ impl CodeCache {
                 Ok::<_, Error>(Some(Arc::new(texts)))
             })
             .await?;
+        // The load above always finds something (empty texts when the code
+        // has none); the cache's `Option` is for loads that may not.
         Ok(texts.unwrap_or_default())
     }
 

@@ -296,20 +296,19 @@ async fn run(args: &Args, base_url: &str) -> Result<()> {
                 if let Some(worker) = worker {
                     worker.stop().await?;
                 }
-                println!(
-                    "  {scenario}, {path}, C={concurrency}: {:.0}/s, p99 {:.1} ms",
-                    measured.per_second, measured.p99_ms
+                rows.push(
+                    Row {
+                        key,
+                        scenario: scenario.clone(),
+                        path,
+                        concurrency,
+                        measured,
+                    }
+                    .announced(),
                 );
                 if players.exhausted() {
                     println!("  (ran out of players; raise --players for a full run)");
                 }
-                rows.push(Row {
-                    key,
-                    scenario: scenario.clone(),
-                    path,
-                    concurrency,
-                    measured,
-                });
             }
         }
     }
@@ -329,30 +328,28 @@ async fn run(args: &Args, base_url: &str) -> Result<()> {
             Channel::Form,
         )
         .await?;
-        println!(
-            "  hot, form claims on the pipeline, C={}: {:.0}/s, p99 {:.1} ms",
-            args.concurrency, measured.per_second, measured.p99_ms
+        rows.push(
+            Row {
+                key: "form",
+                scenario: "hot, form claims (input gate)".into(),
+                path: "pipeline",
+                concurrency: args.concurrency,
+                measured,
+            }
+            .announced(),
         );
-        rows.push(Row {
-            key: "form",
-            scenario: "hot, form claims (input gate)".into(),
-            path: "pipeline",
-            concurrency: args.concurrency,
-            measured,
-        });
         let measured =
             http_load::run(args.concurrency, args.seconds, args.http_players, &pool).await?;
-        println!(
-            "  hot over HTTP, C={}: {:.0}/s, p99 {:.1} ms",
-            args.concurrency, measured.per_second, measured.p99_ms
+        rows.push(
+            Row {
+                key: "http",
+                scenario: "hot over HTTP".into(),
+                path: "pipeline",
+                concurrency: args.concurrency,
+                measured,
+            }
+            .announced(),
         );
-        rows.push(Row {
-            key: "http",
-            scenario: "hot over HTTP".into(),
-            path: "pipeline",
-            concurrency: args.concurrency,
-            measured,
-        });
     }
     if args.pages {
         let load = page_load::run(args.concurrency, args.seconds, &pool).await?;

@@ -14,6 +14,21 @@ pub struct Row {
     pub measured: Measured,
 }
 
+impl Row {
+    /// Says what one run measured as soon as it ends (the table comes last).
+    pub fn announced(self) -> Self {
+        println!(
+            "  {}, {}, C={}: {:.0}/s, p99 {:.1} ms",
+            self.scenario,
+            self.path,
+            self.concurrency,
+            self.measured.per_second,
+            self.measured.p99_ms
+        );
+        self
+    }
+}
+
 /// The rounds of each scenario and path as one row: their mean rate,
 /// mean p50 and highest p99.
 fn merge_rounds(rows: &[Row]) -> Vec<Row> {
