@@ -5,7 +5,7 @@
 //! are built on it.
 
 use std::future::Future;
-use std::hash::Hash;
+use std::hash::{BuildHasher, Hash, RandomState};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
@@ -15,10 +15,19 @@ pub struct AnnouncedCache<K, V> {
     entries: Cache<K, V>,
     /// Whether announcements are being heard (else the cache is bypassed).
     live: AtomicBool,
-    /// Bumped by every drop, so a read that raced a change does not store
-    /// what it read before the change.
-    generation: AtomicU64,
+    /// Drops counted per stripe of keys (a key's stripe is its hash's),
+    /// so a read that raced a change to its key does not store what it
+    /// read before the change, while changes to other keys (sessions saved
+    /// by the thousand under load) mostly leave it alone.
+    generations: [AtomicU64; STRIPES],
+    stripe_of: RandomState,
 }
+
+const STRIPES: usize = 64;
+
+/// Where every stripe's drops stood at one moment: taken before reading
+/// the database, it tells `offer` whether what was read may be kept.
+pub struct Stamp([u64; STRIPES]);
 
 impl<K, V> AnnouncedCache<K, V>
 where
@@ -32,8 +41,15 @@ where
                 .time_to_live(ttl)
                 .build(),
             live: AtomicBool::new(false),
-            generation: AtomicU64::new(0),
+            generations: std::array::from_fn(|_| AtomicU64::new(0)),
+            stripe_of: RandomState::new(),
         }
+    }
+
+    /// The stripe `key` belongs to.
+    fn stripe(&self, key: &K) -> usize {
+        // The remainder is below STRIPES, so the cast cannot truncate.
+        (self.stripe_of.hash_one(key) % STRIPES as u64) as usize
     }
 
     /// The value for `key`: from memory when it is there and trustworthy,
@@ -57,39 +73,47 @@ where
                 self.entries.invalidate(&key);
             }
         }
-        let generation = self.generation.load(Ordering::Acquire);
+        let stripe = &self.generations[self.stripe(&key)];
+        let generation = stripe.load(Ordering::Acquire);
         let value = load.await?;
         if let Some(value) = &value {
-            if live && self.generation.load(Ordering::Acquire) == generation {
+            if live && stripe.load(Ordering::Acquire) == generation {
                 self.entries.insert(key, value.clone());
             }
         }
         Ok(value)
     }
 
-    /// Where the drops stand now: read before reading the database for
-    /// `offer`.
-    pub fn generation(&self) -> u64 {
-        self.generation.load(Ordering::Acquire)
+    /// Where the drops stand now: taken before reading the database for
+    /// `offer` (when the key is not known before the read).
+    pub fn stamp(&self) -> Stamp {
+        Stamp(std::array::from_fn(|n| {
+            self.generations[n].load(Ordering::Acquire)
+        }))
     }
 
-    /// Keeps a value read elsewhere (beside another one), unless something
-    /// was dropped since `generation` or nobody listens.
-    pub fn offer(&self, key: K, value: V, generation: u64) {
-        if self.live.load(Ordering::Acquire) && self.generation() == generation {
+    /// Keeps a value read (or written) elsewhere, unless its key's stripe
+    /// dropped something since `stamp` or nobody listens.
+    pub fn offer(&self, key: K, value: V, stamp: &Stamp) {
+        let n = self.stripe(&key);
+        if self.live.load(Ordering::Acquire)
+            && self.generations[n].load(Ordering::Acquire) == stamp.0[n]
+        {
             self.entries.insert(key, value);
         }
     }
 
     /// Drops one entry (announced changed, or changed here).
     pub fn forget(&self, key: &K) {
-        self.generation.fetch_add(1, Ordering::AcqRel);
+        self.generations[self.stripe(key)].fetch_add(1, Ordering::AcqRel);
         self.entries.invalidate(key);
     }
 
     /// Drops every entry.
     pub fn forget_all(&self) {
-        self.generation.fetch_add(1, Ordering::AcqRel);
+        for stripe in &self.generations {
+            stripe.fetch_add(1, Ordering::AcqRel);
+        }
         self.entries.invalidate_all();
     }
 
@@ -146,6 +170,44 @@ mod tests {
         };
         assert_eq!(cache.get_or_load(1, |_| true, racing).await, Ok(Some(1)));
         assert_eq!(cache.get_or_load(1, |_| true, found(2)).await, Ok(Some(2)));
+    }
+
+    /// Changes to other keys (sessions saved by the thousand) leave a read
+    /// kept, unless they share its stripe; an offer is refused once its
+    /// key's stripe dropped something after the stamp.
+    #[tokio::test]
+    async fn only_changes_in_a_keys_stripe_spoil_its_read() {
+        let cache = AnnouncedCache::<i64, i32>::new(Duration::from_secs(60), 1000);
+        cache.set_live(true);
+        let others: Vec<i64> = (2..1000)
+            .filter(|k| cache.stripe(k) != cache.stripe(&1))
+            .collect();
+        assert!(others.len() > 900);
+        let racing = async {
+            for other in &others {
+                cache.forget(other);
+            }
+            Ok::<_, ()>(Some(1))
+        };
+        assert_eq!(cache.get_or_load(1, |_| true, racing).await, Ok(Some(1)));
+        assert_eq!(cache.get_or_load(1, |_| true, found(2)).await, Ok(Some(1)));
+
+        let stamp = cache.stamp();
+        cache.forget(&others[0]);
+        cache.offer(others[1], 10, &stamp);
+        let kept = cache.stripe(&others[1]) != cache.stripe(&others[0]);
+        let expected = if kept { 10 } else { 11 };
+        assert_eq!(
+            cache.get_or_load(others[1], |_| true, found(11)).await,
+            Ok(Some(expected))
+        );
+        let stamp = cache.stamp();
+        cache.forget(&5);
+        cache.offer(5, 50, &stamp);
+        assert_eq!(
+            cache.get_or_load(5, |_| true, found(51)).await,
+            Ok(Some(51))
+        );
     }
 
     #[tokio::test]

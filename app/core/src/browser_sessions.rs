@@ -1,6 +1,7 @@
 //! Browser sessions as the session layer keeps them (their data, which this
 //! module does not read, and their expiry) with the signed-in player's id beside, so
-//! loading a session reads its player in the same statement.
+//! loading a session reads its player in the same statement; sessions
+//! asked for at the same moment are read together (`session_loader`).
 
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
@@ -9,6 +10,7 @@ use crate::auth::PlayerAccount;
 use crate::error::Result;
 
 /// A stored session and, when it signs a player in, that player's account.
+#[derive(Clone)]
 pub struct LoadedSession {
     pub record: serde_json::Value,
     pub expires_at: DateTime<Utc>,
@@ -63,31 +65,42 @@ pub async fn save(
     Ok(())
 }
 
-/// The session with this id unless it has expired, with its player.
-pub async fn load(pool: &PgPool, id: &str) -> Result<Option<LoadedSession>> {
-    let row = sqlx::query!(
-        r#"SELECT s.record, s.expires_at, p.id AS "player_id?", p.username AS "username?", p.locale AS "locale?",
-                  COALESCE(p.password_hash, '') AS "password_hash?"
+/// Those of these sessions that exist and have not expired, each with its
+/// player, in one statement (`SessionLoader` gathers the ids).
+pub async fn load_many(
+    db: impl sqlx::PgExecutor<'_>,
+    ids: &[String],
+) -> Result<Vec<(String, LoadedSession)>> {
+    let rows = sqlx::query!(
+        r#"SELECT s.id, s.record, s.expires_at, p.id AS "player_id?", p.username AS "username?",
+                  p.locale AS "locale?", COALESCE(p.password_hash, '') AS "password_hash?"
              FROM browser_sessions s
              LEFT JOIN players p ON p.id = s.player_id
-            WHERE s.id = $1 AND s.expires_at > now()"#,
-        id
+            WHERE s.id = ANY ($1) AND s.expires_at > now()"#,
+        ids
     )
-    .fetch_optional(pool)
+    .fetch_all(db)
     .await?;
-    Ok(row.map(|row| LoadedSession {
-        record: row.record,
-        expires_at: row.expires_at,
-        player: match (row.player_id, row.username, row.locale) {
-            (Some(id), Some(username), Some(locale)) => Some(PlayerAccount::stored(
-                id,
-                username,
-                locale,
-                row.password_hash.unwrap_or_default(),
-            )),
-            _ => None,
-        },
-    }))
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let player = match (row.player_id, row.username, row.locale) {
+                (Some(id), Some(username), Some(locale)) => Some(PlayerAccount::stored(
+                    id,
+                    username,
+                    locale,
+                    row.password_hash.unwrap_or_default(),
+                )),
+                _ => None,
+            };
+            let session = LoadedSession {
+                record: row.record,
+                expires_at: row.expires_at,
+                player,
+            };
+            (row.id, session)
+        })
+        .collect())
 }
 
 /// Ends a session and announces it, like `save`.

@@ -50,6 +50,7 @@ pub mod referrals;
 pub mod retry;
 pub mod reward;
 pub mod series;
+pub mod session_loader;
 pub mod sign_in_limit;
 pub mod stats;
 

@@ -13,6 +13,7 @@ use promo_core::announced::AnnouncedCache;
 use promo_core::auth::PlayerAccount;
 use promo_core::browser_sessions;
 use promo_core::notices::Follower;
+use promo_core::session_loader::SessionLoader;
 use sqlx::PgPool;
 use tower_sessions::cookie::time::OffsetDateTime;
 use tower_sessions::session::{Id, Record};
@@ -91,32 +92,33 @@ impl Follower for SignedIn {
 pub const PLAYER_DATA_KEY: &str = "axum-login.data";
 
 /// The session store: the core's `browser_sessions` behind `SignedIn`.
-/// Loading a session reads its player in the same statement (and offers it
-/// to the players' cache, where `get_user` finds it); every save and delete
-/// is announced by `browser_sessions` in the same statement, so no instance
-/// keeps a session that changed or ended.
+/// Loading a session reads its player in the same statement, with the
+/// sessions other requests load at that moment (`SessionLoader`), and
+/// offers the player to the players' cache, where `get_user` finds it;
+/// every save and delete is announced by `browser_sessions` in the same
+/// statement, so no instance keeps a session that changed or ended.
 #[derive(Clone, Debug)]
 pub struct SessionTable {
     pool: PgPool,
     cache: SignedIn,
+    loads: SessionLoader,
 }
 
 impl SessionTable {
+    /// Starts the table's session loader on the current runtime.
     pub fn new(pool: PgPool, cache: SignedIn) -> Self {
-        Self { pool, cache }
+        let loads = SessionLoader::start(&pool);
+        Self { pool, cache, loads }
     }
 
     async fn read(&self, id: &Id) -> session_store::Result<Option<Record>> {
         let players = &self.cache.inner.players;
-        let generation = players.generation();
-        let Some(loaded) = browser_sessions::load(&self.pool, &id.to_string())
-            .await
-            .map_err(backend)?
-        else {
+        let stamp = players.stamp();
+        let Some(loaded) = self.loads.load(id.to_string()).await.map_err(backend)? else {
             return Ok(None);
         };
         if let Some(player) = loaded.player {
-            players.offer(player.id, player, generation);
+            players.offer(player.id, player, &stamp);
         }
         let data = serde_json::from_value(loaded.record)
             .map_err(|e| session_store::Error::Decode(e.to_string()))?;
@@ -154,14 +156,19 @@ fn stored(
 #[async_trait::async_trait]
 impl SessionStore for SessionTable {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
-        // A new id: nobody can have it cached.
+        // A new id: nobody else can have it cached, and this process keeps
+        // it, so the signed-in player's next request (a redeem, perhaps in
+        // the second a code is read out) reads nothing before its claim.
+        let sessions = &self.cache.inner.sessions;
         loop {
+            let stamp = sessions.stamp();
             let (json, player, expires_at) = stored(record)?;
             let id = record.id.to_string();
             if browser_sessions::insert_new(&self.pool, &id, &json, player, expires_at)
                 .await
                 .map_err(backend)?
             {
+                sessions.offer(record.id, record.clone(), &stamp);
                 return Ok(());
             }
             record.id = Id::default();
