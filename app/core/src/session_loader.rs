@@ -51,12 +51,15 @@ async fn serve(pool: PgPool, mut waiting: mpsc::UnboundedReceiver<Load>) {
     loop {
         // One statement at a time: what arrives while it runs waits in the
         // channel and goes into the next one.
+        // A closed pool ends the loader before anything waiting is read;
+        // those loads are told so.
         let first = tokio::select! {
+            biased;
+            _ = pool.close_event() => break,
             load = waiting.recv() => match load {
                 Some(load) => load,
                 None => break,
             },
-            _ = pool.close_event() => break,
         };
         let mut batch = vec![first];
         while batch.len() < MOST_AT_ONCE {
