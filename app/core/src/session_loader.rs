@@ -50,9 +50,8 @@ async fn serve(pool: PgPool, mut waiting: mpsc::UnboundedReceiver<Load>) {
     let mut connection: Option<PgConnection> = None;
     loop {
         // One statement at a time: what arrives while it runs waits in the
-        // channel and goes into the next one.
-        // A closed pool ends the loader before anything waiting is read;
-        // those loads are told so.
+        // channel and goes into the next one. A closed pool ends the loader
+        // before anything waiting is read; those loads are told so.
         let first = tokio::select! {
             biased;
             _ = pool.close_event() => break,
@@ -96,13 +95,11 @@ async fn read(
     connection: &mut Option<PgConnection>,
     ids: &[String],
 ) -> Result<Vec<(String, LoadedSession)>> {
-    if connection.is_none() {
-        *connection = Some(PgConnection::connect_with(&pool.connect_options()).await?);
-    }
-    match connection.as_mut() {
-        Some(connection) => load_many(connection, ids).await,
-        None => Err(Error::Broken("no connection for sessions".into())),
-    }
+    let connection = match connection {
+        Some(connection) => connection,
+        None => connection.insert(PgConnection::connect_with(&pool.connect_options()).await?),
+    };
+    load_many(connection, ids).await
 }
 
 #[cfg(test)]
